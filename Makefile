@@ -1,0 +1,58 @@
+# Two commands matter: `make repro` and `make test`. Everything else is for developers.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed
+
+.PHONY: system-deps repro test test-unit test-integration lint bench venv clean-venv
+
+venv: $(STAMP)
+
+# The stamp is rebuilt whenever the lock or the project metadata change, so a
+# `git pull` that bumps a pin is picked up by the next `make`.
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+# Stage commands (`claimset ...`, `dvc`) resolve from the venv.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+repro: $(STAMP)
+	dvc repro
+	@python -c 'import yaml; n = yaml.safe_load(open("params.yaml"))["dataset"]["name"]; \
+	print(f"\nRelease:  data/release/{n}/  (datasets.load_dataset(\"data/release/{n}\", \"stance\") or \"claims\")"); \
+	print("Card:     data/release/" + n + "/README.md"); \
+	print("Reports:  reports/  (agreement.md, validation/index.html, splits.json, baselines.json; `dvc metrics show`)")'
+
+# Browser tests need Debian's chromium; the script is a no-op when it is installed.
+system-deps:
+	@bash scripts/install_system_deps.sh
+
+test: $(STAMP) system-deps
+	python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -m "not integration" $(PYTEST_ARGS)
+
+test-integration: $(STAMP)
+	$(BIN)/python -m pytest -m integration $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench_ingest.py
+
+# Regenerate the lock after changing dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/uv pip compile --quiet --python-version 3.11 --extra dev --generate-hashes pyproject.toml -o requirements.lock
+
+clean-venv:
+	rm -rf $(VENV)

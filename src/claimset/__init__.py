@@ -1,0 +1,1 @@
+"""claimset: news articles to labelled claim and stance datasets."""

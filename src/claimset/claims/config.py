@@ -1,0 +1,41 @@
+"""Params section ``candidates``: the claim-candidate rules' tunable knobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CheckworthyWeights:
+    """Additive weights of the check-worthiness prior (clipped to [0, 1]).
+
+    Each feature is a boolean over the claim text; the prior is ``base`` plus the weights of
+    the features present. Numbers, dates, named entities, comparisons and superlatives are
+    what fact-checkers can look up, so they raise the prior; opinion markers lower it.
+    """
+
+    base: float = 0.15
+    number: float = 0.2
+    percent: float = 0.1
+    date: float = 0.1
+    entity: float = 0.1
+    comparison: float = 0.15
+    superlative: float = 0.15
+    attributed: float = 0.05
+    opinion: float = -0.15
+
+
+@dataclass(frozen=True)
+class CandidatesConfig:
+    """Rules for proposing claim candidates from sentences."""
+
+    model_version: str = "claims-rules-1"
+    # Unattributed sentences shorter than this (in words) are not claims (captions, datelines).
+    min_words: int = 5
+    # A reporting-verb subject longer than this (in words) is not a speaker phrase.
+    max_subject_words: int = 14
+    # Titles cannot be labelled in the claims task (see configs/guidelines/claims.md).
+    include_title: bool = False
+    # How many sentences back a pronoun ("He urged ...") may look for its antecedent.
+    pronoun_window: int = 12
+    checkworthy: CheckworthyWeights = field(default_factory=CheckworthyWeights)

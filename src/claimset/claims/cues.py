@@ -1,0 +1,133 @@
+"""Reporting cues: the verbs and phrases that attribute a statement to a speaker.
+
+The lexicon is deliberately explicit so that an annotation lead can read why a sentence was
+proposed as reported speech. Each base verb lists its finite forms (past and 3rd person
+present, which head a reporting clause) and its participle (which continues one:
+"..., warning that ..."). The category hint feeds the claim-type pre-annotation
+(warning / prediction / opinion); ``None`` means "decided by the content".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One reporting verb: its finite forms, its participle and its category hint."""
+
+    base: str
+    finite: tuple[str, ...]
+    participle: str | None
+    category: str | None
+
+
+_CUES: tuple[Cue, ...] = (
+    Cue("say", ("said", "says", "say"), "saying", None),
+    Cue("think", ("thinks",), None, "opinion"),
+    Cue("expect", ("expects",), None, "prediction"),
+    Cue("refute", ("refuted", "refutes"), "refuting", None),
+    Cue("tell", ("told", "tells"), "telling", None),
+    Cue("warn", ("warned", "warns", "warn"), "warning", "warning"),
+    Cue("caution", ("cautioned", "cautions"), "cautioning", "warning"),
+    Cue("threaten", ("threatened", "threatens"), "threatening", "warning"),
+    Cue("urge", ("urged", "urges"), "urging", "opinion"),
+    Cue("emphasise", ("emphasised", "emphasises", "emphasized", "emphasizes"), "emphasising", None),
+    Cue("emphasize", (), "emphasizing", None),
+    Cue("stress", ("stressed", "stresses"), "stressing", None),
+    Cue("suggest", ("suggested", "suggests"), "suggesting", "opinion"),
+    Cue("argue", ("argued", "argues", "argue"), "arguing", "opinion"),
+    Cue("insist", ("insisted", "insists"), "insisting", "opinion"),
+    Cue("claim", ("claimed", "claims", "claim"), "claiming", None),
+    Cue("add", ("added", "adds"), "adding", None),
+    Cue("state", ("stated",), "stating", None),
+    Cue("note", ("noted",), "noting", None),
+    Cue("acknowledge", ("acknowledged", "acknowledges"), "acknowledging", None),
+    Cue("highlight", ("highlighted",), "highlighting", None),
+    Cue("predict", ("predicted", "predicts"), "predicting", "prediction"),
+    Cue("forecast", ("forecast", "forecasts"), "forecasting", "prediction"),
+    Cue("estimate", ("estimated",), "estimating", None),
+    Cue("deny", ("denied", "denies"), "denying", None),
+    Cue("confirm", ("confirmed", "confirms"), "confirming", None),
+    Cue("announce", ("announced", "announces"), "announcing", None),
+    Cue("report", ("reported", "reports", "is reporting", "are reporting"), None, None),
+    Cue("explain", ("explained", "explains"), "explaining", None),
+    Cue("believe", ("believes",), None, "opinion"),
+    Cue("allege", ("alleged", "alleges"), "alleging", None),
+    Cue("assert", ("asserted", "asserts"), "asserting", None),
+    Cue("maintain", ("maintained", "maintains"), "maintaining", None),
+    Cue("reveal", ("revealed", "reveals"), "revealing", None),
+    Cue("admit", ("admitted", "admits"), "admitting", None),
+    Cue("concede", ("conceded", "concedes"), "conceding", None),
+    Cue("contend", ("contended", "contends"), "contending", "opinion"),
+    Cue("declare", ("declared", "declares"), "declaring", None),
+    Cue("recall", ("recalled", "recalls"), "recalling", None),
+    Cue("write", ("wrote", "writes"), "writing", None),
+    Cue("tweet", ("tweeted",), "tweeting", None),
+    Cue("welcome", ("welcomed", "welcomes"), "welcoming", "opinion"),
+    Cue("dismiss", ("dismissed", "dismisses"), "dismissing", "opinion"),
+    Cue("describe", ("described", "describes"), "describing", None),
+    Cue("promise", ("promised", "promises"), "promising", "prediction"),
+    Cue("vow", ("vowed", "vows"), "vowing", "prediction"),
+    Cue("pledge", ("pledged", "pledges"), "pledging", "prediction"),
+    Cue("recommend", ("recommended", "recommends"), "recommending", "opinion"),
+    Cue("propose", ("proposed", "proposes"), "proposing", "opinion"),
+    Cue("demand", ("demanded", "demands"), "demanding", "opinion"),
+    Cue("accuse", ("accused", "accuses"), "accusing", None),
+    Cue("complain", ("complained", "complains"), "complaining", "opinion"),
+    Cue("point out", ("pointed out", "points out"), "pointing out", None),
+    Cue("call for", ("called for", "calls for"), "calling for", "opinion"),
+    Cue(
+        "issue a warning",
+        ("issued a warning", "issued a stark warning", "has issued a warning"),
+        None,
+        "warning",
+    ),
+)
+
+CUES: dict[str, Cue] = {}
+for _cue in _CUES:
+    for _form in (*_cue.finite, *((_cue.participle,) if _cue.participle else ())):
+        CUES[_form] = _cue
+
+FINITE_FORMS: frozenset[str] = frozenset(f for c in _CUES for f in c.finite)
+PARTICIPLES: frozenset[str] = frozenset(c.participle for c in _CUES if c.participle)
+
+
+def _alternation(forms: frozenset[str] | set[str]) -> str:
+    # Longest first so that "pointed out" wins over a shorter overlapping form.
+    return "|".join(
+        re.escape(f).replace(r"\ ", r"\s+") for f in sorted(forms, key=lambda s: (-len(s), s))
+    )
+
+
+# "issued a stark warning" style phrases: an adjective may sit inside the noun phrase.
+WARNING_PHRASE = (
+    r"(?:issued|gave|sounded|delivered)\s+(?:a|an)\s+(?:[a-z]+\s+){0,2}?(?:warning|caution)"
+)
+
+FINITE_RE = re.compile(
+    rf"\b(?P<cue>{WARNING_PHRASE}|{_alternation(FINITE_FORMS)})\b", re.IGNORECASE
+)
+PARTICIPLE_RE = re.compile(rf"\b(?P<cue>{_alternation(PARTICIPLES)})\b", re.IGNORECASE)
+ACCORDING_RE = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
+
+# Cheap pre-filter (Rust regex syntax, used by polars over the whole sentence column): only
+# sentences matching it go through the per-sentence attribution parser.
+PREFILTER = (
+    r"(?i)\b(?:"
+    + _alternation(FINITE_FORMS | PARTICIPLES)
+    + r"|according\s+to|issued|gave|sounded|delivered)\b|[\"“”]"
+)
+
+
+def cue_category(cue: str | None) -> str | None:
+    """Category hint (warning / prediction / opinion) of a cue phrase, if it has one."""
+    if not cue:
+        return None
+    key = re.sub(r"\s+", " ", cue.lower())
+    if re.fullmatch(WARNING_PHRASE, key):
+        return "warning"
+    found = CUES.get(key)
+    return found.category if found else None

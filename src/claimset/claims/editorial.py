@@ -1,0 +1,36 @@
+"""Sentences that are not claims: editorial framing, scene colour, boilerplate, questions.
+
+Guidelines (configs/guidelines/claims.md): a claim is something a reader could reasonably
+answer with "that's not true" or "I disagree". Writers' framing ("underscores the gravity"),
+mood ("remains on edge") and scene-setting ("a small crowd stood in the drizzle") are not.
+These patterns are Rust-regex syntax so polars can apply them to the whole sentence column.
+"""
+
+from __future__ import annotations
+
+# Journalistic framing: the writer interprets or dramatises rather than asserting a fact.
+FRAMING = (
+    r"(?i)\b(?:underscor(?:e|es|ed|ing)|serves?\s+as\s+an?\s+(?:\w+\s+)?reminder|a\s+stark\s+reminder|"
+    r"looms?\s+large|loom(?:s|ed|ing)\s+over|(?:remains?|remained|is|are)\s+on\s+edge|on\s+tenterhooks|"
+    r"hangs?\s+in\s+the\s+balance|remains?\s+to\s+be\s+seen|only\s+time\s+will\s+tell|"
+    r"(?:comes?|came)\s+amid(?:st)?|all\s+eyes\s+(?:are|will\s+be)\s+on|holds?\s+(?:its|their)\s+breath|"
+    r"the\s+stakes\s+(?:are|could\s+not\s+be)\s+high|the\s+spectre\s+of|a\s+sign\s+of\s+the\s+times|"
+    r"it\s+is\s+(?:worth|important)\s+(?:noting|to\s+note)|the\s+gravity\s+of\s+the\s+situation)"
+)
+
+# Scene colour: weather, crowds, sounds and small physical detail with no checkable content.
+SCENE = (
+    r"(?i)(?:^\s*(?:outside|inside|long\s+after|as\s+the\s+(?:tide|sun|light|rain|evening|night|day)\b)|"
+    r"\b(?:drizzle|drizzling|downpour|in\s+the\s+(?:rain|cold|snow|sunshine|wind)|"
+    r"(?:half|nearly|almost)\s+(?:full|empty)|only\s+half\s+full|drifted\s+(?:out|off|away)|"
+    r"turned\s+up\s+their\s+collars|walked\s+home|horns\s+sounding|pastries|"
+    r"(?:still\s+)?singing\s+on\s+the\s+terraces|talking\s+quietly|broke\s+formation)\b)"
+)
+
+# Page furniture that survives HTML extraction.
+BOILERPLATE = (
+    r"(?i)^\s*(?:read\s+more|click\s+here|subscribe|follow\s+us|share\s+this|advertisement|"
+    r"image\s*:|photo\s*:|caption\s*:|pictured\s*:|copyright|©|\(?ap\s+photo|getty\s+images|"
+    r"sign\s+up|related\s*:|watch\s*:|video\s*:|see\s+also\b|"
+    r"this\s+(?:article|story)\s+(?:first|originally)\s+appeared|.*reproduced\s+with\s+permission)"
+)

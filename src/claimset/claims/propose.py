@@ -1,0 +1,41 @@
+"""The shared entry point: claim candidates and stance pairs for a corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from claimset.claims.candidates import CandidateStats, propose_claims
+from claimset.claims.config import CandidatesConfig
+from claimset.stance.config import StanceConfig
+from claimset.stance.pairs import build_pairs
+from claimset.stance.targets import load_targets
+
+
+def propose_all_with_stats(
+    articles: pl.DataFrame,
+    sentences: pl.DataFrame,
+    targets_path: str | Path,
+    candidates_cfg: CandidatesConfig,
+    stance_cfg: StanceConfig,
+) -> tuple[pl.DataFrame, pl.DataFrame, CandidateStats]:
+    """Like :func:`propose_all`, also returning the counts that account for every sentence."""
+    targets = load_targets(targets_path)
+    claims, stats = propose_claims(articles, sentences, candidates_cfg)
+    pairs = build_pairs(articles, sentences, claims, targets, stance_cfg)
+    return claims, pairs, stats
+
+
+def propose_all(
+    articles: pl.DataFrame,
+    sentences: pl.DataFrame,
+    targets_path: str | Path,
+    candidates_cfg: CandidatesConfig,
+    stance_cfg: StanceConfig,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Claim candidates and stance pairs (tables per docs/architecture.md) for a corpus."""
+    claims, pairs, _ = propose_all_with_stats(
+        articles, sentences, targets_path, candidates_cfg, stance_cfg
+    )
+    return claims, pairs

@@ -1,0 +1,1 @@
+"""Command groups of the ``claimset`` CLI; each module defines ``register(subparsers)``."""

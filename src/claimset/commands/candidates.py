@@ -1,0 +1,76 @@
+"""``claimset candidates``: claim candidates + stance pairs; ``claimset preannotation-quality``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    """Add the ``candidates`` and ``preannotation-quality`` commands."""
+    p = sub.add_parser(
+        "candidates",
+        help="sentences -> claim candidates (speaker, cue, type, prior) and stance pairs",
+        description="Propose claim candidates and stance pairs with pre-annotations.",
+    )
+    p.add_argument("--articles", required=True, help="articles parquet (input)")
+    p.add_argument("--sentences", required=True, help="sentences parquet (input)")
+    p.add_argument("--targets", required=True, help="stance targets YAML (configs/targets.yaml)")
+    p.add_argument("--claims", required=True, help="claims parquet (output)")
+    p.add_argument("--pairs", required=True, help="stance pairs parquet (output)")
+    p.add_argument("--report", required=True, help="report JSON (output, DVC metrics)")
+    p.add_argument(
+        "--params", default="params.yaml", help="params file (sections 'candidates', 'stance')"
+    )
+    p.set_defaults(handler=_candidates)
+
+    q = sub.add_parser(
+        "preannotation-quality",
+        help="measure claim and stance pre-annotation quality against gold data",
+        description=(
+            "Claims: precision/recall/speaker accuracy against hand-made gold files. "
+            "Stance: FNC-1 related F1, 4-way macro-F1 and relative FNC-1 score on a held-out body split."
+        ),
+    )
+    q.add_argument("--gold", required=True, help="directory of claims gold YAML files")
+    q.add_argument("--fnc1-bodies", required=True, help="FNC-1 competition_test_bodies.csv")
+    q.add_argument("--fnc1-stances", required=True, help="FNC-1 competition_test_stances.csv")
+    q.add_argument(
+        "--idf-bodies", required=True, help="unlabelled bodies CSV for IDF (FNC-1 train_bodies.csv)"
+    )
+    q.add_argument("--out", required=True, help="report JSON (output, DVC metrics)")
+    q.add_argument(
+        "--params", default="params.yaml", help="params file (sections 'candidates', 'stance')"
+    )
+    q.set_defaults(handler=_quality)
+
+
+def _candidates(args: argparse.Namespace) -> int:
+    from claimset.claims.stage import run_candidates
+
+    report = run_candidates(
+        articles_path=args.articles,
+        sentences_path=args.sentences,
+        targets_path=args.targets,
+        claims_path=args.claims,
+        pairs_path=args.pairs,
+        report_path=args.report,
+        params_path=args.params,
+    )
+    report.emit()
+    return 0
+
+
+def _quality(args: argparse.Namespace) -> int:
+    from claimset.claims.quality import run_quality
+
+    report = run_quality(
+        gold_dir=args.gold,
+        fnc1_bodies=args.fnc1_bodies,
+        fnc1_stances=args.fnc1_stances,
+        idf_bodies=args.idf_bodies,
+        out_path=args.out,
+        params_path=args.params,
+    )
+    report.emit()
+    return 0

@@ -1,0 +1,351 @@
+"""The ingest stage: raw files -> articles, quarantine, duplicates, report.
+
+Reconciliation invariant (asserted before anything is written):
+``records_in == articles + duplicates + quarantined``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from claimset import io
+from claimset.errors import ClaimsetError, InputError
+from claimset.ingest.config import IngestConfig
+from claimset.ingest.fast_csv import parallel_map
+from claimset.ingest.neardup import cluster_ids
+from claimset.ingest.normalize import normalize_series
+from claimset.ingest.read_csv import read_csv
+from claimset.ingest.read_html import read_html
+from claimset.ingest.read_jsonl import read_jsonl
+from claimset.ingest.read_txt import read_txt
+from claimset.ingest.records import Quarantined, RawRecord, Rejector
+from claimset.ingest.sources import InputFile, discover
+from claimset.stage import StageReport, track
+
+Reader = Callable[
+    [InputFile, IngestConfig], tuple[list[RawRecord] | pl.DataFrame, list[Quarantined]]
+]
+READERS: dict[str, Reader] = {
+    "txt": read_txt,
+    "jsonl": read_jsonl,
+    "csv": read_csv,
+    "html": read_html,
+}
+
+ARTICLE_SCHEMA = pl.Schema(
+    {
+        "article_id": pl.String,
+        "source": pl.String,
+        "source_id": pl.String,
+        "url": pl.String,
+        "title": pl.String,
+        "standfirst": pl.String,
+        "body": pl.String,
+        "published_at": pl.String,
+        "language": pl.String,
+        "author": pl.String,
+        "synthetic": pl.Boolean,
+        "text": pl.String,
+        "title_end": pl.Int64,
+        "text_sha256": pl.String,
+        "raw_sha256": pl.String,
+        "origin_file": pl.String,
+        "origin_line": pl.Int64,
+        "origin_format": pl.String,
+        "cluster_id": pl.String,
+    }
+)
+_FIELD_COLUMNS = (
+    "source_id",
+    "source",
+    "url",
+    "title",
+    "standfirst",
+    "body",
+    "published_at",
+    "language",
+    "author",
+)
+# Raw records as readers deliver them (before normalisation).
+RAW_SCHEMA = pl.Schema(
+    {c: pl.String for c in _FIELD_COLUMNS}
+    | {
+        "synthetic": pl.Boolean,
+        "origin_file": pl.String,
+        "origin_line": pl.Int64,
+        "origin_format": pl.String,
+        "raw_sha256": pl.String,
+    }
+)
+
+
+def read_all(files: Sequence[InputFile], config: IngestConfig) -> tuple[pl.DataFrame, list[Quarantined]]:
+    """Run the reader for every file; unsupported files are quarantined whole.
+
+    Returns one frame of raw records in input order (``seq``) and the rejected records.
+    """
+    frames: list[pl.DataFrame] = []
+    rejected: list[Quarantined] = []
+    for f in track(files, "reading"):
+        if f.fmt is None:
+            q = Rejector(f.rel, "unknown", config.excerpt_chars)
+            rejected.append(q("unsupported_format", f"unsupported file type {f.path.suffix!r}", b"", 1))
+            continue
+        try:
+            recs, rej = READERS[f.fmt](f, config)
+        except OSError as exc:
+            raise InputError(f.rel, f"cannot read: {exc.strerror or exc}") from exc
+        frame = recs if isinstance(recs, pl.DataFrame) else to_frame(recs)
+        frames.append(frame.select(list(RAW_SCHEMA)).cast(RAW_SCHEMA))
+        rejected += rej
+    df = pl.concat(frames) if frames else RAW_SCHEMA.to_frame()
+    df = df.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("seq"))
+    return df.with_columns(pl.col("language").fill_null(config.default_language)), rejected
+
+
+def to_frame(records: Sequence[RawRecord]) -> pl.DataFrame:
+    """Raw records -> a DataFrame with the RAW_SCHEMA columns."""
+    cols: dict[str, list[Any]] = {c: [] for c in _FIELD_COLUMNS}
+    for r in records:
+        for c in _FIELD_COLUMNS:
+            cols[c].append(r.fields.get(c))
+    return pl.DataFrame(
+        {
+            **cols,
+            "synthetic": [bool(r.fields.get("synthetic", False)) for r in records],
+            "origin_file": [r.origin_file for r in records],
+            "origin_line": [r.origin_line for r in records],
+            "origin_format": [r.origin_format for r in records],
+            "raw_sha256": [r.raw_sha256 for r in records],
+        },
+        schema=RAW_SCHEMA,
+    )
+
+
+def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """Normalise title/standfirst/body and assemble ``text`` and ``title_end``."""
+    empty_to_null = lambda e: pl.when(e.str.len_bytes() > 0).then(e)  # noqa: E731
+    nul = pl.any_horizontal(
+        [pl.col(c).str.contains("\x00", literal=True).fill_null(False) for c in ("title", "standfirst", "body")]
+    )
+    out = df.with_columns(
+        nul.alias("_nul"),
+        normalize_series(df["title"].fill_null(""), single_paragraph=True).alias("title"),
+        normalize_series(df["body"].fill_null("")).alias("body"),
+        *[
+            normalize_series(df[c], single_paragraph=True).alias(c)
+            for c in ("standfirst", "source_id", "source", "url", "author", "language")
+        ],
+    ).with_columns(
+        empty_to_null(pl.col(c)) for c in ("standfirst", "source_id", "source", "url", "author", "language")
+    )
+    return out.with_columns(
+        pl.concat_str(
+            [empty_to_null(pl.col("title")), pl.col("standfirst"), empty_to_null(pl.col("body"))],
+            separator="\n\n",
+            ignore_nulls=True,
+        )
+        .fill_null("")
+        .alias("text"),
+        pl.col("title").str.len_chars().cast(pl.Int64).alias("title_end"),
+    )
+
+
+def _identities(source_ids: pl.Series, texts: pl.Series) -> tuple[list[str], list[str]]:
+    """``text_sha256`` and ``article_id`` per row.
+
+    ``article_id = "a-" + sha256(source_id + "\\0" + text)[:16]`` (empty source_id when none).
+    Two threads: hashlib releases the GIL on large buffers.
+    """
+
+    def one(pair: tuple[str | None, str]) -> tuple[str, str]:
+        sid, text = pair
+        data = text.encode("utf-8")
+        ident = hashlib.sha256((sid or "").encode("utf-8") + b"\x00")
+        ident.update(data)
+        return hashlib.sha256(data).hexdigest(), "a-" + ident.hexdigest()[:16]
+
+    out = parallel_map(one, list(zip(source_ids.to_list(), texts.to_list(), strict=True)))
+    return [o[0] for o in out], [o[1] for o in out]
+
+
+def run_ingest(
+    inputs: Sequence[str | Path],
+    articles_path: str | Path,
+    quarantine_path: str | Path,
+    duplicates_path: str | Path,
+    report_path: str | Path,
+    config: IngestConfig,
+) -> StageReport:
+    """Ingest ``inputs`` (files or directories) and write all outputs atomically."""
+    report = StageReport("ingest")
+    files = discover([Path(p) for p in inputs], config)
+    raw, rejected = read_all(files, config)
+    records_in = raw.height + len(rejected)
+    df = normalize_frame(raw)
+    del raw  # the normalised frame replaces it; keep peak memory down
+
+    # Record-level checks, first failing reason wins.
+    limit = config.max_chars
+    df = df.with_columns(
+        pl.when(pl.col("_nul"))
+        .then(pl.lit("nul_byte"))
+        .when(pl.col("body").str.len_bytes() == 0)
+        .then(pl.lit("empty_body"))
+        .when(pl.col("text").str.len_chars() > limit)
+        .then(pl.lit("too_large"))
+        .alias("_reason")
+    )
+    bad = df.filter(pl.col("_reason").is_not_null())
+    messages = {
+        "nul_byte": "text contains NUL (U+0000); binary data or UTF-16 declared as UTF-8?",
+        "empty_body": "body is empty after normalisation",
+        "too_large": f"normalised text is longer than ingest.max_chars={limit}",
+    }
+    excerpt = pl.col("text").str.head(config.excerpt_chars)
+    for file, line, fmt, reason, text in bad.select(
+        "origin_file", "origin_line", "origin_format", "_reason", excerpt
+    ).iter_rows():
+        q = Rejector(file, fmt, config.excerpt_chars)
+        rejected.append(q(reason, messages[reason], text or "", line))
+    df = df.filter(pl.col("_reason").is_null()).drop("_reason", "_nul")
+
+    text_sha, article_ids = _identities(df["source_id"], df["text"])
+    df = df.with_columns(
+        pl.Series("text_sha256", text_sha, dtype=pl.String),
+        pl.Series("article_id", article_ids, dtype=pl.String),
+    )
+
+    df, conflicts = _source_id_conflicts(df, config)
+    rejected += conflicts
+    df, duplicates = _exact_duplicates(df)
+
+    clusters = cluster_ids(df["article_id"].to_list(), df["text"], config.near_duplicates)
+    df = df.with_columns(pl.Series("cluster_id", clusters, dtype=pl.String))
+    articles = df.select(list(ARTICLE_SCHEMA)).cast(ARTICLE_SCHEMA).sort("article_id")
+    if articles["article_id"].n_unique() != articles.height:  # 64-bit id collision: never silent
+        raise ClaimsetError("article_id collision between different texts; widen the id")
+
+    n_art, n_dup, n_q = articles.height, len(duplicates), len(rejected)
+    if records_in != n_art + n_dup + n_q:
+        raise ClaimsetError(
+            f"ingest lost records: in={records_in} articles={n_art} duplicates={n_dup} quarantined={n_q}"
+        )
+    q_rows = sorted(
+        (q.to_row() for q in rejected),
+        key=lambda r: (r["origin_file"], r["origin_line"], r["reason"]),
+    )
+    io.write_parquet(articles_path, articles)
+    io.write_jsonl(quarantine_path, q_rows)
+    io.write_jsonl(duplicates_path, duplicates)
+    io.write_json(report_path, _report_json(files, records_in, articles, duplicates, q_rows))
+    report.records_in, report.records_out, report.quarantined = records_in, n_art, n_q
+    report.extra["duplicates"] = n_dup
+    report.extra["near_dup_clusters"] = int(
+        (articles["cluster_id"].value_counts()["count"] > 1).sum()
+    )
+    return report
+
+
+def _source_id_conflicts(
+    df: pl.DataFrame, config: IngestConfig
+) -> tuple[pl.DataFrame, list[Quarantined]]:
+    """Same (source, source_id) with different text: an error, or quarantine the later ones."""
+    keyed = df.filter(pl.col("source_id").is_not_null()).sort("seq")
+    first = keyed.unique(["source", "source_id"], keep="first", maintain_order=True).select(
+        "source",
+        "source_id",
+        pl.col("text_sha256").alias("_first_sha"),
+        pl.col("origin_file").alias("_ff"),
+        pl.col("origin_line").alias("_fl"),
+    )
+    clash = keyed.join(first, on=["source", "source_id"]).filter(
+        pl.col("text_sha256") != pl.col("_first_sha")
+    )
+    if clash.height == 0:
+        return df, []
+    if config.on_source_id_conflict == "error":
+        r = clash.row(0, named=True)
+        raise InputError(
+            f"{r['origin_file']}:{r['origin_line']}",
+            f"source id {r['source_id']!r} (source {r['source']!r}) was first seen at "
+            f"{r['_ff']}:{r['_fl']} with different text",
+            field="source_id",
+        )
+    out = []
+    for r in clash.iter_rows(named=True):
+        q = Rejector(r["origin_file"], r["origin_format"], config.excerpt_chars)
+        msg = (
+            f"source id {r['source_id']!r} first seen at {r['_ff']}:{r['_fl']} with different text"
+        )
+        out.append(q("duplicate_source_id", msg, r["text"], r["origin_line"], "source_id"))
+    return df.filter(~pl.col("seq").is_in(clash["seq"].implode())), out
+
+
+def _exact_duplicates(df: pl.DataFrame) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """Keep the first record (input order) of each normalised text; describe the rest."""
+    df = df.sort("seq")
+    kept = df.unique("text_sha256", keep="first", maintain_order=True)
+    dups = df.filter(~pl.col("seq").is_in(kept["seq"].implode())).join(
+        kept.select(
+            "text_sha256",
+            pl.col("article_id").alias("duplicate_of"),
+            pl.col("origin_file").alias("duplicate_of_file"),
+            pl.col("origin_line").alias("duplicate_of_line"),
+        ),
+        on="text_sha256",
+    )
+    rows = (
+        dups.select(
+            "origin_file",
+            "origin_line",
+            "origin_format",
+            "source",
+            "source_id",
+            "raw_sha256",
+            "text_sha256",
+            "duplicate_of",
+            "duplicate_of_file",
+            "duplicate_of_line",
+        )
+        .sort("origin_file", "origin_line")
+        .to_dicts()
+    )
+    return kept, rows
+
+
+def _report_json(
+    files: Sequence[InputFile],
+    records_in: int,
+    articles: pl.DataFrame,
+    duplicates: list[dict[str, Any]],
+    quarantine: list[dict[str, Any]],
+) -> dict[str, Any]:
+    per_format: dict[str, Counter[str]] = {}
+    for fmt in articles["origin_format"].to_list():
+        per_format.setdefault(fmt, Counter())["articles"] += 1
+    for d in duplicates:
+        per_format.setdefault(d["origin_format"], Counter())["duplicates"] += 1
+    for q in quarantine:
+        per_format.setdefault(q["origin_format"], Counter())["quarantined"] += 1
+    sizes = articles["cluster_id"].value_counts()
+    multi = sizes.filter(pl.col("count") > 1)
+    return {
+        "files": len(files),
+        "records_in": records_in,
+        "articles": articles.height,
+        "duplicates": len(duplicates),
+        "quarantined": len(quarantine),
+        "reconciled": records_in == articles.height + len(duplicates) + len(quarantine),
+        "quarantine_by_reason": dict(sorted(Counter(q["reason"] for q in quarantine).items())),
+        "by_format": {k: dict(sorted(v.items())) for k, v in sorted(per_format.items())},
+        "near_duplicate_clusters": multi.height,
+        "articles_in_near_duplicate_clusters": int(multi["count"].sum()) if multi.height else 0,
+        "text_chars": int(articles["text"].str.len_chars().sum() or 0),
+    }

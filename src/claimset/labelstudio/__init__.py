@@ -1,0 +1,1 @@
+"""Label Studio integration: task files, label configs, server management, push/pull."""

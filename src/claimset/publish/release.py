@@ -1,0 +1,165 @@
+"""The publish stage: split tables -> a Hugging Face dataset directory.
+
+Layout: ``<config>/<split>.parquet`` for configs ``claims`` and ``stance``, ``README.md``
+(the card) and ``checksums.sha256``. The directory is built next to its destination and
+swapped in with renames, so a failed run never leaves a half-written release.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import polars as pl
+
+from claimset.errors import InputError
+from claimset.io import atomic_path, sha256_file, write_text
+from claimset.publish.card import (
+    ReleaseFacts,
+    collect_config_facts,
+    leakage_from_report,
+    package_versions,
+    read_agreement,
+    render_card,
+    validation_status,
+)
+from claimset.publish.checksums import write_checksums
+from claimset.publish.config import PublishConfig
+from claimset.publish.features import features_for, release_frame, to_arrow
+from claimset.release_config import DatasetConfig
+from claimset.split.labels import LABEL_FIELDS, SPLITS
+from claimset.stage import StageReport
+
+CONFIGS = ("claims", "stance")
+
+
+def write_release_parquet(
+    path: str | os.PathLike[str], config: str, frame: pl.DataFrame, compression: str
+) -> int:
+    """Write one split with pyarrow (no timestamps, fixed options); return its Arrow byte size.
+
+    The size is measured on the table read back from the file (what ``datasets`` loads), so
+    the card's ``num_bytes`` can be re-checked from the file alone.
+    """
+    import pyarrow.parquet as pq
+
+    table = to_arrow(config, frame)
+    with atomic_path(path, suffix=".parquet") as tmp:
+        pq.write_table(
+            table,
+            tmp,
+            compression=None if compression == "none" else compression,
+            write_statistics=True,
+            use_dictionary=True,
+            data_page_version="2.0",
+        )
+    return int(pq.read_table(path).nbytes)
+
+
+def _swap_in(tmp_dir: Path, dest: Path) -> None:
+    """Replace ``dest`` by ``tmp_dir`` with renames only."""
+    if dest.exists():
+        old = dest.with_name(f".{dest.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(dest, old)
+        os.replace(tmp_dir, dest)
+        shutil.rmtree(old)
+    else:
+        os.replace(tmp_dir, dest)
+
+
+def build_release(
+    splits_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    dataset: DatasetConfig,
+    cfg: PublishConfig,
+    *,
+    agreement_path: str | os.PathLike[str] | None = None,
+    splits_report: str | os.PathLike[str] | None = None,
+    validation_report: str | os.PathLike[str] | None = None,
+) -> StageReport:
+    """Build the release directory ``out_dir`` from ``splits_dir/{claims,stance}.parquet``.
+
+    Every row of the split tables lands in exactly one ``<config>/<split>.parquet``; the
+    counts are checked before the release is swapped in.
+    """
+    import datasets  # noqa: F401  (fail early with a clear import error if missing)
+
+    report = StageReport("publish")
+    src = Path(splits_dir)
+    dest = Path(out_dir)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        facts = ReleaseFacts(configs={})
+        for config in CONFIGS:
+            path = src / f"{config}.parquet"
+            try:
+                table = pl.read_parquet(path)
+            except FileNotFoundError as exc:
+                raise InputError(path, "file not found (run the split stage first)") from exc
+            for col in ("item_id", "article_id", "text", "split", *LABEL_FIELDS[config]):
+                if col not in table.columns:
+                    raise InputError(path, f"missing column {col!r}")
+            unknown = sorted(set(table["split"].unique().to_list()) - set(SPLITS))
+            if unknown:
+                raise InputError(path, f"unknown split value(s) {unknown}")
+            report.records_in += table.height
+            facts.input_sha256[path.name] = sha256_file(path)
+            frames: dict[str, pl.DataFrame] = {}
+            num_bytes: dict[str, int] = {}
+            file_bytes: dict[str, int] = {}
+            for split in SPLITS:
+                part = table.filter(pl.col("split") == split).sort("item_id")
+                frames[split] = part
+                out = tmp / config / f"{split}.parquet"
+                num_bytes[split] = write_release_parquet(
+                    out, config, release_frame(config, part), cfg.compression
+                )
+                file_bytes[split] = out.stat().st_size
+                report.records_out += part.height
+            features_yaml = features_for(config)._to_yaml_list()
+            facts.configs[config] = collect_config_facts(
+                config,
+                frames,
+                num_bytes,
+                file_bytes,
+                features_yaml,
+                cfg.examples_per_label,
+                cfg.example_max_chars,
+            )
+        if report.records_out != report.records_in:
+            raise InputError(
+                src, f"rows do not reconcile: {report.records_in} in, {report.records_out} released"
+            )
+        facts.agreement, facts.agreement_keys = read_agreement(agreement_path)
+        facts.leakage, facts.split_params = leakage_from_report(splits_report)
+        facts.validation = validation_status(validation_report)
+        facts.versions = package_versions()
+        write_text(tmp / "README.md", render_card(dataset, facts))
+        write_checksums(tmp)
+        _swap_in(tmp, dest)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    report.extra.update({f"{c}_rows": facts.configs[c].total for c in CONFIGS})
+    report.extra["agreement_figures"] = len(facts.agreement)
+    report.extra["agreement_keys"] = ",".join(facts.agreement_keys) or "none"
+    report.extra["version"] = dataset.version
+    return report
+
+
+def release_counts(release_dir: str | os.PathLike[str]) -> Mapping[str, Mapping[str, int]]:
+    """config -> split -> rows, read from the parquet files of a release."""
+    import pyarrow.parquet as pq
+
+    root = Path(release_dir)
+    return {
+        c: {s: pq.ParquetFile(root / c / f"{s}.parquet").metadata.num_rows for s in SPLITS}
+        for c in CONFIGS
+        if (root / c).is_dir()
+    }

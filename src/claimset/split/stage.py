@@ -1,0 +1,363 @@
+"""The split stage: labelled rows -> ``splits/{claims,stance}.parquet`` + ``reports/splits.json``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from claimset.errors import InputError, ValidationFailed
+from claimset.io import write_json, write_parquet
+from claimset.split.config import SplitConfig
+from claimset.split.grouping import UNDATED, ArticleInfo, Grouping, build_groups, date_window
+from claimset.split.labels import LABEL_FIELDS, SPLITS
+from claimset.split.leakage import check_leakage
+from claimset.split.stratification import Assignment, Block, assign_groups
+from claimset.stage import StageReport
+
+REQUIRED_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "claims": ("item_id", "article_id", "text", "claim_type", "checkworthy"),
+    "stance": ("item_id", "article_id", "text", "label"),
+}
+ARTICLE_COLUMNS = ("cluster_id", "source", "published_at", "synthetic")
+
+
+@dataclass
+class SplitResult:
+    """Tables with ``group_id`` and ``split`` added, plus what the search did."""
+
+    frames: dict[str, pl.DataFrame]
+    grouping: Grouping
+    assignment: Assignment
+    group_split: dict[str, str]
+
+
+def _check_table(
+    name: str, df: pl.DataFrame, label_fields: Mapping[str, Sequence[str]], path: object
+) -> None:
+    missing = [c for c in ("item_id", "article_id", "text", *label_fields) if c not in df.columns]
+    if missing:
+        raise InputError(path, f"missing column(s) {', '.join(missing)} for the {name} table")
+    dup = df.filter(pl.col("item_id").is_duplicated())["item_id"].unique().sort().to_list()
+    if dup:
+        raise InputError(path, f"duplicate item_id(s): {', '.join(map(str, dup[:10]))}")
+    for col, allowed in label_fields.items():
+        bad = df.filter(~pl.col(col).is_in(list(allowed)) | pl.col(col).is_null())
+        if bad.height:
+            ids = bad["item_id"].sort().to_list()[:10]
+            raise InputError(
+                path, f"{col}: values outside {list(allowed)} for item_id(s) {', '.join(ids)}"
+            )
+
+
+def split_frames(
+    frames: Mapping[str, pl.DataFrame],
+    articles: pl.DataFrame,
+    cfg: SplitConfig,
+    label_fields: Mapping[str, Mapping[str, Sequence[str]]] = LABEL_FIELDS,
+    *,
+    ratios: Sequence[float] | None = None,
+    split_names: Sequence[str] = SPLITS,
+    merge_row_duplicates: bool = True,
+) -> SplitResult:
+    """Assign every row of ``frames`` to a split, keeping groups (see grouping.py) together.
+
+    ``frames`` maps a config name to a table with ``item_id``, ``article_id``, ``text`` and the
+    label columns of ``label_fields[name]``. ``articles`` needs ``article_id`` and may hold
+    ``cluster_id``, ``source``, ``published_at`` and ``text``. Returns the tables with
+    ``group_id`` and ``split`` columns added, sorted by ``item_id``.
+    """
+    ratio_values = list(ratios) if ratios is not None else list(cfg.ratios.as_dict().values())
+    if len(ratio_values) != len(split_names):
+        raise ValueError("one ratio per split name is needed")
+    used = sorted({a for f in frames.values() for a in f["article_id"].to_list()})
+    art = articles.filter(pl.col("article_id").is_in(used))
+    cols = {c: (c in art.columns) for c in ("cluster_id", "source", "published_at", "text")}
+    infos = [
+        ArticleInfo(
+            article_id=row["article_id"],
+            cluster_id=row.get("cluster_id") if cols["cluster_id"] else None,
+            source=row.get("source") if cols["source"] else None,
+            published_at=str(row["published_at"])
+            if cols["published_at"] and row.get("published_at")
+            else None,
+            text=row.get("text") if cols["text"] else None,
+        )
+        for row in art.sort("article_id").iter_rows(named=True)
+    ]
+    known = {i.article_id for i in infos}
+    infos += [ArticleInfo(article_id=a) for a in used if a not in known]
+    row_texts: list[tuple[str, str]] = []
+    if merge_row_duplicates:
+        for f in frames.values():
+            row_texts += [(a, t) for a, t in f.select("article_id", "text").iter_rows() if t]
+    grouping = build_groups(infos, row_texts, cfg)
+
+    group_ids = sorted(set(grouping.group_of.values()))
+    gindex = {g: i for i, g in enumerate(group_ids)}
+    blocks: list[Block] = []
+    columns: list[tuple[str, str, str]] = []
+    for name in sorted(frames):
+        fields = label_fields[name]
+        for col, allowed in fields.items():
+            start = len(columns)
+            columns += [(name, col, v) for v in allowed]
+            # Each config weighs 1 in total however many label fields it has.
+            blocks.append(
+                Block(f"{name}:{col}", tuple(range(start, len(columns))), 1.0 / len(fields))
+            )
+    # One more column counts groups, so that splits also get their share of articles and
+    # the optimiser cannot meet the row ratio with only many tiny groups in test.
+    columns.append(("_groups", "_groups", "_groups"))
+    blocks.append(Block("groups", (len(columns) - 1,), cfg.group_weight))
+    counts = np.zeros((len(group_ids), len(columns)))
+    counts[:, -1] = 1.0
+    col_index = {c: i for i, c in enumerate(columns)}
+    for name in sorted(frames):
+        f = frames[name]
+        for col in label_fields[name]:
+            for aid, value in f.select("article_id", col).iter_rows():
+                counts[gindex[grouping.group_of[aid]], col_index[(name, col, value)]] += 1
+
+    order = None
+    if cfg.temporal:
+        first_window: dict[str, str] = {}
+        for info in infos:
+            w = date_window(info.published_at, cfg.date_window_days or 1)
+            g = grouping.group_of[info.article_id]
+            # Undated groups sort last ("~" > any "w..." label) so they never precede dated test data.
+            key = "~" if w == UNDATED else w
+            first_window[g] = min(first_window.get(g, key), key)
+        order = sorted(
+            range(len(group_ids)), key=lambda i: (first_window.get(group_ids[i], "~"), group_ids[i])
+        )
+    assignment = assign_groups(
+        counts,
+        ratio_values,
+        blocks,
+        seed=cfg.seed,
+        exhaustive_max_groups=cfg.exhaustive_max_groups,
+        restarts=cfg.restarts,
+        size_weight=cfg.size_weight,
+        order=order,
+    )
+    group_split = {g: split_names[int(assignment.splits[i])] for i, g in enumerate(group_ids)}
+    out: dict[str, pl.DataFrame] = {}
+    for name, f in frames.items():
+        out[name] = (
+            f.with_columns(
+                pl.col("article_id")
+                .replace_strict(grouping.group_of, return_dtype=pl.String)
+                .alias("group_id")
+            )
+            .with_columns(
+                pl.col("group_id")
+                .replace_strict(group_split, return_dtype=pl.String)
+                .alias("split")
+            )
+            .sort("item_id")
+        )
+    return SplitResult(
+        frames=out, grouping=grouping, assignment=assignment, group_split=group_split
+    )
+
+
+def distribution(
+    df: pl.DataFrame, fields: Mapping[str, Sequence[str]], split_names: Sequence[str] = SPLITS
+) -> dict[str, Any]:
+    """Per split: row count, article/group counts and the count of every label value."""
+    out: dict[str, Any] = {}
+    for split in split_names:
+        part = df.filter(pl.col("split") == split)
+        entry: dict[str, Any] = {
+            "rows": part.height,
+            "articles": part["article_id"].n_unique() if part.height else 0,
+            "groups": part["group_id"].n_unique() if part.height else 0,
+        }
+        for col, allowed in fields.items():
+            vc = dict(part.group_by(col).len().iter_rows())
+            entry[col] = {v: int(vc.get(v, 0)) for v in allowed}
+        out[split] = entry
+    return out
+
+
+def _validate(
+    tables: dict[str, pl.DataFrame],
+    params_path: str | os.PathLike[str] | None,
+    report_dir: str | os.PathLike[str] | None,
+) -> dict[str, Any]:
+    """Run the shared validation gate (``splits`` suite) on both split tables.
+
+    Returns the gate summary; the caller fails the stage on a critical failure.
+    """
+    from claimset.config import build, read_params
+    from claimset.validate import ValidateConfig, validate_tables
+
+    section = (
+        read_params(Path(params_path)).get("validate")
+        if params_path and Path(params_path).is_file()
+        else None
+    )
+    cfg = build(ValidateConfig, section or {}, where=f"{params_path}:validate")
+    # Collect rather than raise, so reports/splits.json is written before the stage fails.
+    result = validate_tables(
+        {f"splits_{name}": df for name, df in sorted(tables.items())},
+        cfg,
+        Path(report_dir) if report_dir else None,
+        raise_on_failure=False,
+    )
+    return {
+        "success": result.success,
+        "critical_failures": sorted(f"{c.table}:{c.name}" for c in result.critical_failures),
+        "warnings": sorted(f"{c.table}:{c.name}" for c in result.warnings),
+    }
+
+
+def run_split(
+    labels_claims: str | os.PathLike[str],
+    labels_stance: str | os.PathLike[str],
+    articles_path: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    report_path: str | os.PathLike[str],
+    cfg: SplitConfig,
+    *,
+    params_path: str | os.PathLike[str] | None = None,
+    validation_dir: str | os.PathLike[str] | None = None,
+) -> StageReport:
+    """Split both labelled tables with one shared group assignment and write outputs + report.
+
+    Both configs are split together so that an article's claims and its stance pairs land in
+    the same split. Raises :class:`ValidationFailed` when rows do not reconcile or, with
+    ``fail_on_leakage``, when the independent leakage check finds any leak.
+    """
+    report = StageReport("split")
+    paths = {"claims": Path(labels_claims), "stance": Path(labels_stance)}
+    frames: dict[str, pl.DataFrame] = {}
+    for name, path in paths.items():
+        try:
+            df = pl.read_parquet(path)
+        except FileNotFoundError as exc:
+            raise InputError(path, "file not found") from exc
+        _check_table(name, df, LABEL_FIELDS[name], path)
+        frames[name] = df
+    report.records_in = sum(f.height for f in frames.values())
+    try:
+        articles = pl.read_parquet(Path(articles_path))
+    except FileNotFoundError as exc:
+        raise InputError(articles_path, "file not found") from exc
+    if "article_id" not in articles.columns:
+        raise InputError(articles_path, "missing column article_id")
+
+    known = set(articles["article_id"].to_list())
+    for name, f in frames.items():
+        unknown = sorted(set(f["article_id"].to_list()) - known)
+        if unknown and cfg.on_missing_article == "error":
+            raise InputError(
+                paths[name], f"article_id(s) not in {articles_path}: {', '.join(unknown[:10])}"
+            )
+        # Join the grouping keys the contract promises in the splits tables.
+        extra = articles.select(
+            ["article_id", *[c for c in ARTICLE_COLUMNS if c in articles.columns]]
+        )
+        for c in ARTICLE_COLUMNS:
+            if c not in extra.columns:
+                extra = extra.with_columns(pl.lit(None).alias(c))
+        joined = f.drop([c for c in ARTICLE_COLUMNS if c in f.columns]).join(
+            extra, on="article_id", how="left"
+        )
+        frames[name] = joined.with_columns(
+            pl.col("cluster_id").cast(pl.String).fill_null(pl.col("article_id")),
+            pl.col("published_at").cast(pl.String),
+        )
+
+    result = split_frames(frames, articles, cfg)
+    out = Path(out_dir)
+    for name in sorted(result.frames):
+        write_parquet(out / f"{name}.parquet", result.frames[name])
+    # The check reads back what was written, so it verifies the files, not our intentions.
+    written = {name: pl.read_parquet(out / f"{name}.parquet") for name in sorted(result.frames)}
+    texts = (
+        dict(articles.select("article_id", "text").iter_rows())
+        if "text" in articles.columns
+        else {}
+    )
+    leakage = check_leakage(written, texts, cfg)
+
+    reconciliation: dict[str, Any] = {}
+    for name, df in written.items():
+        ids_in = sorted(frames[name]["item_id"].to_list())
+        ids_out = df["item_id"].to_list()
+        by_split = {s: int((df["split"] == s).sum()) for s in SPLITS}
+        reconciliation[name] = {
+            "rows_in": len(ids_in),
+            "rows_out": len(ids_out),
+            "by_split_total": sum(by_split.values()),
+            "missing": len(set(ids_in) - set(ids_out)),
+            "unexpected": len(set(ids_out) - set(ids_in)),
+            "duplicated": len(ids_out) - len(set(ids_out)),
+            "ok": ids_in == sorted(ids_out) and sum(by_split.values()) == len(ids_in),
+        }
+    validation_status: dict[str, Any] = (
+        _validate(written, params_path, validation_dir)
+        if cfg.validation_gate
+        else {"success": True, "skipped": "split.validation_gate is false"}
+    )
+
+    payload = {
+        "params": asdict(cfg),
+        "configs": {
+            name: {
+                "rows": df.height,
+                "sizes": {s: int((df["split"] == s).sum()) for s in SPLITS},
+                "share": {
+                    s: round(float((df["split"] == s).sum()) / df.height, 4) if df.height else 0.0
+                    for s in SPLITS
+                },
+                "label_distribution": distribution(df, LABEL_FIELDS[name]),
+            }
+            for name, df in written.items()
+        },
+        "groups": {
+            "n_groups": result.grouping.n_groups,
+            "n_articles": len(result.grouping.group_of),
+            "merges": result.grouping.merges,
+            "near_duplicates_merged": [list(p) for p in result.grouping.near_duplicates[:20]],
+            "per_split": {s: sum(1 for v in result.group_split.values() if v == s) for s in SPLITS},
+        },
+        "search": {
+            "method": result.assignment.method,
+            "loss": round(result.assignment.loss, 6),
+            "candidates": result.assignment.candidates,
+        },
+        "leakage": leakage,
+        "reconciliation": reconciliation,
+        "validation": validation_status,
+    }
+    write_json(report_path, payload)
+    report.records_out = sum(df.height for df in written.values())
+    report.extra.update(
+        {f"{n}_{s}": payload["configs"][n]["sizes"][s] for n in sorted(written) for s in SPLITS}
+    )
+    report.extra["groups"] = result.grouping.n_groups
+    report.extra["near_dup_cross"] = leakage["near_duplicate_pairs_across_splits"]
+    if not validation_status["success"]:
+        raise ValidationFailed(
+            f"validation gate failed on the split tables: {', '.join(validation_status['critical_failures'])}"
+        )
+    if not all(r["ok"] for r in reconciliation.values()):
+        raise ValidationFailed(f"split rows do not reconcile: {reconciliation}")
+    if cfg.fail_on_leakage and not leakage["leak_free"]:
+        raise ValidationFailed(
+            f"leakage across splits (see {report_path}): "
+            + ", ".join(
+                f"{k}={v}"
+                for k, v in leakage.items()
+                if k.startswith(("shared_", "near_duplicate_pairs")) and not k.endswith("examples")
+            )
+        )
+    return report

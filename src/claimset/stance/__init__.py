@@ -1,0 +1,1 @@
+"""Stance pairs (target x claim sentence, headline x body) and a transparent stance predictor."""

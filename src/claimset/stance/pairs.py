@@ -1,0 +1,171 @@
+"""Stance pairs: targets x the claim sentences that concern them, and headline x body.
+
+A claim sentence concerns a target when it contains at least ``min_keyword_hits`` distinct
+target keywords, or when its article is about the target (that many distinct keywords in
+title + standfirst) and the sentence is an attributed claim, mentions one keyword, or is a
+check-worthy assertion (prior >= ``topic_min_checkworthy``, e.g. the seed's Cuban Missile
+Crisis comparison). The
+second rule keeps "He urged Western nations to carefully consider ..." paired with the NATO
+target although it names no keyword: in an article about the target, a reported statement
+is almost always about it. One pair per (target, sentence): two claims in one sentence share
+the stance of the sentence, which is what annotators label (configs/guidelines/stance.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+
+from claimset.stance.config import StanceConfig
+from claimset.stance.predictor import headline_stance, target_stance
+from claimset.stance.targets import Target
+
+PAIR_COLUMNS: dict[str, pl.DataType] = {
+    "pair_id": pl.String(),
+    "pair_kind": pl.String(),
+    "target_id": pl.String(),
+    "target": pl.String(),
+    "article_id": pl.String(),
+    "claim_id": pl.String(),
+    "sentence_id": pl.String(),
+    "text": pl.String(),
+    "predicted_label": pl.String(),
+    "score": pl.Float64(),
+    "model_version": pl.String(),
+}
+
+
+def pair_id(target_id: str, item_id: str) -> str:
+    """Stable pair id from the target and the paired item (sentence or article) ids."""
+    return "p-" + hashlib.sha256(f"{target_id}|{item_id}".encode()).hexdigest()[:16]
+
+
+def _distinct_hits(col: pl.Expr, pattern: str) -> pl.Expr:
+    return (
+        col.str.extract_all(pattern)
+        .list.eval(pl.element().str.to_lowercase())
+        .list.unique()
+        .list.len()
+    )
+
+
+def target_pairs(
+    articles: pl.DataFrame,
+    sentences: pl.DataFrame,
+    claims: pl.DataFrame,
+    targets: list[Target],
+    cfg: StanceConfig,
+) -> pl.DataFrame:
+    """Pairs of each target with the claim sentences that concern it (vectorised per target)."""
+    if claims.is_empty() or not targets:
+        return pl.DataFrame(schema=PAIR_COLUMNS)
+    per_sentence = (
+        claims.group_by("sentence_id")
+        .agg(
+            pl.col("article_id").first(),
+            pl.col("claim_id").sort().first(),
+            pl.col("speaker_text").is_not_null().any().alias("attributed"),
+            pl.col("checkworthy_score").max().alias("checkworthy"),
+        )
+        .join(sentences.select("sentence_id", "text"), on="sentence_id", how="inner")
+    )
+    heads = articles.select(
+        "article_id",
+        (pl.col("title").fill_null("") + " " + pl.col("standfirst").fill_null("")).alias("_head"),
+    )
+    frames = []
+    for t in targets:
+        pat = t.keyword_pattern()
+        topic = heads.select(
+            "article_id",
+            (_distinct_hits(pl.col("_head"), pat) >= cfg.min_keyword_hits).alias("topic"),
+        )
+        df = per_sentence.with_columns(_distinct_hits(pl.col("text"), pat).alias("hits")).join(
+            topic, on="article_id", how="left"
+        )
+        df = df.filter(
+            (pl.col("hits") >= cfg.min_keyword_hits)
+            | (
+                pl.col("topic").fill_null(False)
+                & (
+                    (pl.col("hits") >= 1)
+                    | pl.col("attributed")
+                    | (pl.col("checkworthy") >= cfg.topic_min_checkworthy)
+                )
+            )
+        )
+        frames.append(
+            df.with_columns(
+                pl.lit("target").alias("pair_kind"),
+                pl.lit(t.id).alias("target_id"),
+                pl.lit(t.text).alias("target"),
+                pl.lit(True).alias("_related"),
+            )
+        )
+    pairs = pl.concat(frames)
+    pairs = target_stance(pairs, "text", "_related", cfg)
+    return pairs.with_columns(
+        pl.concat_str([pl.col("target_id"), pl.col("sentence_id")], separator="|")
+        .map_elements(
+            lambda s: "p-" + hashlib.sha256(s.encode()).hexdigest()[:16], return_dtype=pl.String
+        )
+        .alias("pair_id"),
+        pl.lit(cfg.model_version).alias("model_version"),
+    ).select([pl.col(c).cast(tp) for c, tp in PAIR_COLUMNS.items()])
+
+
+def headline_pairs(articles: pl.DataFrame, cfg: StanceConfig) -> pl.DataFrame:
+    """FNC-1-style pairs: each article's headline x its body, for the configured sources only."""
+    if not cfg.headline_sources:
+        return pl.DataFrame(schema=PAIR_COLUMNS)
+    import numpy as np
+
+    from claimset.stance.similarity import Similarity
+
+    arts = articles.filter(
+        pl.col("source").is_in(list(cfg.headline_sources))
+        & (pl.col("title").fill_null("").str.strip_chars() != "")
+        & (pl.col("body").fill_null("").str.strip_chars() != "")
+    )
+    if arts.is_empty():
+        return pl.DataFrame(schema=PAIR_COLUMNS)
+    bodies = arts["body"].to_list()
+    sim = Similarity(bodies)
+    # Same relatedness rule as the FNC-1 evaluation: max cosine with the body and its lead.
+    cos = np.maximum(
+        sim.cosine(arts["title"].to_list(), bodies),
+        sim.cosine(arts["title"].to_list(), [b[:600] for b in bodies]),
+    )
+    df = arts.select(
+        "article_id",
+        pl.col("title").alias("target"),
+        pl.col("body").alias("text"),
+    ).with_columns(pl.Series("cosine", cos))
+    df = headline_stance(df, "text", "cosine", cfg)
+    return df.with_columns(
+        pl.lit("headline").alias("pair_kind"),
+        ("headline-" + pl.col("article_id")).alias("target_id"),
+        pl.lit(None, dtype=pl.String).alias("claim_id"),
+        pl.lit(None, dtype=pl.String).alias("sentence_id"),
+        pl.col("article_id")
+        .map_elements(lambda a: pair_id("headline", a), return_dtype=pl.String)
+        .alias("pair_id"),
+        pl.lit(cfg.model_version).alias("model_version"),
+    ).select([pl.col(c).cast(tp) for c, tp in PAIR_COLUMNS.items()])
+
+
+def build_pairs(
+    articles: pl.DataFrame,
+    sentences: pl.DataFrame,
+    claims: pl.DataFrame,
+    targets: list[Target],
+    cfg: StanceConfig,
+) -> pl.DataFrame:
+    """All stance pairs, sorted by article, kind, target and pair id."""
+    out = pl.concat(
+        [target_pairs(articles, sentences, claims, targets, cfg), headline_pairs(articles, cfg)]
+    )
+    return out.sort(
+        "article_id", "pair_kind", "target_id", "sentence_id", "pair_id", nulls_last=True
+    )

@@ -47,8 +47,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
 
+# Speed targets live here, never in tests: ingest+segment+candidates, GX gate, Label Studio push.
 bench: $(STAMP)
-	$(BIN)/python scripts/bench_ingest.py
+	python scripts/bench_ingest.py
+	python scripts/bench_validate.py
+	python scripts/bench_push.py
 
 # Regenerate the lock after changing dependencies in pyproject.toml.
 lock: $(STAMP)

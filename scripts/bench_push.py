@@ -25,14 +25,19 @@ from claimset.labelstudio.client import Studio, connect_from_env
 from claimset.labelstudio.pull import pull_project
 from claimset.labelstudio.push import find_project, push_project
 from claimset.labelstudio.server import free_port, stop_server, up
-from claimset.labelstudio.studio_config import ProjectConfig, ServerConfig, StudioConfig, load_studio_config
+from claimset.labelstudio.studio_config import (
+    ProjectConfig,
+    ServerConfig,
+    StudioConfig,
+    load_studio_config,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 LABELS = ("favor", "against", "neutral", "unrelated")
 
 
-def make_tasks(n: int, prefix: str) -> list[dict[str, object]]:
-    """``n`` deterministic stance tasks with one prediction each."""
+def make_tasks(n: int, prefix: str, predictions: bool = True) -> list[dict[str, object]]:
+    """``n`` deterministic stance tasks, with one prediction each unless ``predictions`` is off."""
     tasks = []
     for i in range(n):
         label = LABELS[i % 4]
@@ -53,12 +58,19 @@ def make_tasks(n: int, prefix: str) -> list[dict[str, object]]:
                         "model_version": "bench",
                         "score": 0.5,
                         "result": [
-                            {"from_name": "stance", "to_name": "text", "type": "choices", "value": {"choices": [label]}}
+                            {
+                                "from_name": "stance",
+                                "to_name": "text",
+                                "type": "choices",
+                                "value": {"choices": [label]},
+                            }
                         ],
                     }
                 ],
             }
         )
+        if not predictions:
+            del tasks[-1]["predictions"]
     return tasks
 
 
@@ -74,7 +86,10 @@ def main() -> int:
     ap.add_argument("--tasks", type=int, default=50_000)
     ap.add_argument("--pull-tasks", type=int, default=10_000)
     ap.add_argument("--min-rate", type=float, default=4000.0)
-    ap.add_argument("--running", action="store_true", help="use the server of configs/labelstudio/studio.yaml")
+    ap.add_argument("--no-predictions", action="store_true", help="push tasks without predictions")
+    ap.add_argument(
+        "--running", action="store_true", help="use the server of configs/labelstudio/studio.yaml"
+    )
     args = ap.parse_args()
 
     tmp = None
@@ -99,8 +114,12 @@ def main() -> int:
             root=str(REPO),
         )
     projects = {
-        "bench_push": ProjectConfig(title="claimset bench: push", label_config="configs/labelstudio/stance.xml"),
-        "bench_pull": ProjectConfig(title="claimset bench: pull", label_config="configs/labelstudio/stance.xml"),
+        "bench_push": ProjectConfig(
+            title="claimset bench: push", label_config="configs/labelstudio/stance.xml"
+        ),
+        "bench_pull": ProjectConfig(
+            title="claimset bench: pull", label_config="configs/labelstudio/stance.xml"
+        ),
     }
     cfg = replace(cfg, projects={**cfg.projects, **projects}, root=str(REPO))
     try:
@@ -110,7 +129,7 @@ def main() -> int:
         for name in projects:
             fresh_project(studio, cfg, name)
 
-        tasks = make_tasks(args.tasks, "bench")
+        tasks = make_tasks(args.tasks, "bench", predictions=not args.no_predictions)
         t0 = time.perf_counter()
         res = push_project(studio, cfg, "bench_push", tasks)
         push_s = time.perf_counter() - t0
@@ -133,6 +152,7 @@ def main() -> int:
             "pull_seconds": round(pull_s, 2),
             "pull_pages": -(-pulled.manifest["tasks"] // cfg.pull.page_size),
             "cpu_count": os.cpu_count(),
+            "predictions": not args.no_predictions,
         }
         print(json.dumps(figures, sort_keys=True))
         for name in projects:

@@ -26,19 +26,21 @@ def stance_pairs(n: int, seed: int = 0) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
     labels = np.array(["favor", "against", "neutral", "unrelated"])
     idx = np.arange(n)
-    return pl.DataFrame({
-        "pair_id": [f"p-{i:08d}" for i in idx],
-        "pair_kind": np.where(idx % 5 == 0, "headline", "target"),
-        "target_id": [f"t-{i % 97:03d}" for i in idx],
-        "target": [f"Target statement number {i % 97}" for i in idx],
-        "article_id": [f"a-{i % 50000:016x}" for i in idx],
-        "claim_id": pl.Series([None] * n, dtype=pl.String),
-        "sentence_id": [f"a-{i % 50000:016x}-s{i % 40:04d}" for i in idx],
-        "text": [f"Sentence {i} says something about target {i % 97}." for i in idx],
-        "predicted_label": labels[rng.integers(0, 4, n)],
-        "score": rng.random(n),
-        "model_version": "lexicon-1",
-    })
+    return pl.DataFrame(
+        {
+            "pair_id": [f"p-{i:08d}" for i in idx],
+            "pair_kind": np.where(idx % 5 == 0, "headline", "target"),
+            "target_id": [f"t-{i % 97:03d}" for i in idx],
+            "target": [f"Target statement number {i % 97}" for i in idx],
+            "article_id": [f"a-{i % 50000:016x}" for i in idx],
+            "claim_id": pl.Series([None] * n, dtype=pl.String),
+            "sentence_id": [f"a-{i % 50000:016x}-s{i % 40:04d}" for i in idx],
+            "text": [f"Sentence {i} says something about target {i % 97}." for i in idx],
+            "predicted_label": labels[rng.integers(0, 4, n)],
+            "score": rng.random(n),
+            "model_version": "lexicon-1",
+        }
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,15 +68,24 @@ def main(argv: list[str] | None = None) -> int:
     suite = ctx.suites.add(gx.ExpectationSuite(name="stance_pairs"))
     for c in checks:
         suite.add_expectation(c.make())
-    batch = ctx.data_sources.add_pandas("bench").add_dataframe_asset("stance_pairs") \
+    batch = (
+        ctx.data_sources.add_pandas("bench")
+        .add_dataframe_asset("stance_pairs")
         .add_batch_definition_whole_dataframe("all")
-    vd = ctx.validation_definitions.add(gx.ValidationDefinition(name="bench", data=batch, suite=suite))
+    )
+    vd = ctx.validation_definitions.add(
+        gx.ValidationDefinition(name="bench", data=batch, suite=suite)
+    )
     frames = {
         "arrow": prepare("stance_pairs", df, {}).to_pandas(use_pyarrow_extension_array=True),
         "numpy": prepare("stance_pairs", df, {}).to_pandas(),
     }
     fmt = {"result_format": "SUMMARY", "partial_unexpected_count": cfg.max_offending_rows}
-    results: dict[str, Any] = {"rows": args.rows, "expectations": len(checks), "import_seconds": round(import_s, 3)}
+    results: dict[str, Any] = {
+        "rows": args.rows,
+        "expectations": len(checks),
+        "import_seconds": round(import_s, 3),
+    }
 
     def best(fn: Any) -> float:
         times = []
@@ -85,10 +96,20 @@ def main(argv: list[str] | None = None) -> int:
         return min(times)
 
     for kind, pdf in frames.items():
-        ok = vd.run(batch_parameters={"dataframe": pdf}, expectation_parameters=params, result_format=fmt).success
+        ok = vd.run(
+            batch_parameters={"dataframe": pdf}, expectation_parameters=params, result_format=fmt
+        ).success
         assert ok, f"GX alone ({kind}): the synthetic table should pass"
-        results[f"gx_alone_{kind}_seconds"] = round(best(lambda pdf=pdf: vd.run(
-            batch_parameters={"dataframe": pdf}, expectation_parameters=params, result_format=fmt)), 3)
+        results[f"gx_alone_{kind}_seconds"] = round(
+            best(
+                lambda pdf=pdf: vd.run(
+                    batch_parameters={"dataframe": pdf},
+                    expectation_parameters=params,
+                    result_format=fmt,
+                )
+            ),
+            3,
+        )
     del frames
 
     def gate() -> None:
@@ -99,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     df.to_pandas(use_pyarrow_extension_array=True)
     results["conversion_seconds"] = round(time.perf_counter() - t, 3)
-    results["ratio_gate_vs_gx_alone"] = round(results["gate_seconds"] / results["gx_alone_arrow_seconds"], 3)
+    results["ratio_gate_vs_gx_alone"] = round(
+        results["gate_seconds"] / results["gx_alone_arrow_seconds"], 3
+    )
     results["target_ratio"] = 2.0
     results["meets_target"] = results["ratio_gate_vs_gx_alone"] <= 2.0
     print(json.dumps(results, indent=2))

@@ -80,6 +80,12 @@ def write_jsonl(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]]) ->
     return n
 
 
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """Read a UTF-8 JSON file."""
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
 def read_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Read a JSONL file written by :func:`write_jsonl`."""
     with open(path, encoding="utf-8") as fh:

@@ -40,22 +40,32 @@ class Run:
 def make_paths(tmp: Path, exports: Path, **extra: Any) -> AggregatePaths:
     out = tmp / "out"
     return AggregatePaths(
-        exports=exports, claims_config=CLAIMS_XML, stance_config=STANCE_XML,
-        annotations_out=out / "annotations.parquet", labels_claims=out / "labels_claims.parquet",
-        labels_stance=out / "labels_stance.parquet", unresolved=out / "unresolved.jsonl",
-        quarantine=out / "quarantine.jsonl", agreement=out / "agreement.json", agreement_md=out / "agreement.md",
+        exports=exports,
+        claims_config=CLAIMS_XML,
+        stance_config=STANCE_XML,
+        annotations_out=out / "annotations.parquet",
+        labels_claims=out / "labels_claims.parquet",
+        labels_stance=out / "labels_stance.parquet",
+        unresolved=out / "unresolved.jsonl",
+        quarantine=out / "quarantine.jsonl",
+        agreement=out / "agreement.json",
+        agreement_md=out / "agreement.md",
         **extra,
     )
 
 
-def copy_exports(tmp: Path, projects: tuple[str, ...] = ("claims", "stance", "review_stance")) -> Path:
+def copy_exports(
+    tmp: Path, projects: tuple[str, ...] = ("claims", "stance", "review_stance")
+) -> Path:
     dest = tmp / "exports"
     for p in projects:
         shutil.copytree(FIXTURES / "exports" / p, dest / p)
     return dest
 
 
-def run(tmp: Path, cfg: AggregateConfig | None = None, exports: Path | None = None, **extra: Any) -> Run:
+def run(
+    tmp: Path, cfg: AggregateConfig | None = None, exports: Path | None = None, **extra: Any
+) -> Run:
     paths = make_paths(tmp, exports or copy_exports(tmp), **extra)
     run_aggregate(paths, cfg or AggregateConfig(bootstrap_samples=200))
     return Run(

@@ -57,22 +57,30 @@ def test_claim_spans_aggregate_by_overlap(fixture_run) -> None:  # type: ignore[
     warning = claims["warning"]
     # alice and bob marked the same span, carol a longer one (IoU >= 0.5): one item, the
     # exact span held by a strict majority wins
-    assert ARTICLE["text"][warning["char_start"]:warning["char_end"]] == warning["text"]
+    assert ARTICLE["text"][warning["char_start"] : warning["char_end"]] == warning["text"]
     assert warning["text"].startswith("any deployment of European NATO troops")
     assert warning["speaker"] == "The Kremlin"
     assert warning["checkworthy"] == "yes" and warning["n_annotators"] == 3
-    assert warning["item_id"] == f"{ARTICLE['article_id']}-g{warning['char_start']}-{warning['char_end']}"
+    assert (
+        warning["item_id"]
+        == f"{ARTICLE['article_id']}-g{warning['char_start']}-{warning['char_end']}"
+    )
     factual = claims["factual"]  # bob submitted "no claim": 2 of 3 say claim
     assert factual["confidence"] == pytest.approx(2 / 3, abs=1e-6) and factual["speaker"] is None
     # the annotation rows of every annotator's span carry the item they were clustered into
     rows = fixture_run.annotations.filter(fixture_run.annotations["item_id"] == warning["item_id"])
-    assert set(rows["annotator"].to_list()) == {"alice@example.org", "bob@example.org", "carol@example.org"}
+    assert set(rows["annotator"].to_list()) == {
+        "alice@example.org",
+        "bob@example.org",
+        "carol@example.org",
+    }
 
 
 def test_every_annotation_is_in_the_table_or_quarantine(fixture_run) -> None:  # type: ignore[no-untyped-def]
     c = fixture_run.agreement["counts"]
     in_table = fixture_run.annotations.filter(
-        fixture_run.annotations["project"].is_in(["claims", "stance", "review_stance"]))["annotation_id"].n_unique()
+        fixture_run.annotations["project"].is_in(["claims", "stance", "review_stance"])
+    )["annotation_id"].n_unique()
     excluded = [q for q in fixture_run.quarantine if q["reason"] != "draft"]
     assert in_table + len(excluded) == c["annotations_total"] == 11 + 12 + 1
     assert c["drafts"] == 1
@@ -80,14 +88,25 @@ def test_every_annotation_is_in_the_table_or_quarantine(fixture_run) -> None:  #
 
 def test_outputs_are_deterministic(tmp_path: Path, fixture_run) -> None:  # type: ignore[no-untyped-def]
     again = run(tmp_path)
-    for attr in ("annotations_out", "labels_claims", "labels_stance", "unresolved", "quarantine", "agreement",
-                 "agreement_md"):
-        assert getattr(again.paths, attr).read_bytes() == getattr(fixture_run.paths, attr).read_bytes(), attr
+    for attr in (
+        "annotations_out",
+        "labels_claims",
+        "labels_stance",
+        "unresolved",
+        "quarantine",
+        "agreement",
+        "agreement_md",
+    ):
+        assert (
+            getattr(again.paths, attr).read_bytes() == getattr(fixture_run.paths, attr).read_bytes()
+        ), attr
 
 
 def test_dawid_skene_is_selectable_from_params(tmp_path: Path) -> None:
     ds = run(tmp_path, AggregateConfig(method="dawid_skene", bootstrap_samples=0))
-    methods = set(ds.labels_stance.filter(ds.labels_stance["reviewer"].is_null())["method"].to_list())
+    methods = set(
+        ds.labels_stance.filter(ds.labels_stance["reviewer"].is_null())["method"].to_list()
+    )
     assert methods == {"dawid_skene"}
     assert json.loads(ds.paths.agreement.read_text())["config"]["method"] == "dawid_skene"
 
@@ -102,7 +121,13 @@ def test_min_annotators_from_params(tmp_path: Path) -> None:
 
 def test_aggregate_votes_reports_ties_and_uses_crowdkit() -> None:
     cfg = AggregateConfig()
-    votes = [("i1", "a", "x"), ("i1", "b", "y"), ("i2", "a", "x"), ("i2", "b", "x"), ("i2", "c", "y")]
+    votes = [
+        ("i1", "a", "x"),
+        ("i1", "b", "y"),
+        ("i2", "a", "x"),
+        ("i2", "b", "x"),
+        ("i2", "c", "y"),
+    ]
     out = aggregate_votes(votes, "majority", cfg)
     assert out["i1"].label is None
     assert out["i2"].label == "x" and out["i2"].confidence == pytest.approx(2 / 3)
@@ -111,10 +136,52 @@ def test_aggregate_votes_reports_ties_and_uses_crowdkit() -> None:
 
 
 def test_span_clustering_rule() -> None:
-    spans = [Span("a", 0, 10, "r1"), Span("b", 1, 10, "r2"), Span("c", 0, 4, "r3"), Span("a", 20, 30, "r4")]
+    spans = [
+        Span("a", 0, 10, "r1"),
+        Span("b", 1, 10, "r2"),
+        Span("c", 0, 4, "r3"),
+        Span("a", 20, 30, "r4"),
+    ]
     clusters = cluster_spans(spans, 0.5)
     # r3 overlaps r1 with IoU 0.4 < 0.5: its own item; items sorted by (start, end)
     assert [[s.region_id for s in c] for c in clusters] == [["r3"], ["r1", "r2"], ["r4"]]
     assert consensus_span(clusters[1]) == (0, 10)  # no strict majority: lower median start/end
     three = [Span("a", 0, 10, "x"), Span("b", 0, 10, "y"), Span("c", 2, 12, "z")]
     assert consensus_span(three) == (0, 10)  # strict majority on the exact span
+
+
+def test_pushed_tasks_without_answers_and_pair_kinds(tmp_path: Path) -> None:
+    import polars as pl
+
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    never = {
+        "data": {
+            "task_key": "stance:p-0099",
+            "claimset_kind": "stance",
+            "pair_id": "p-0099",
+            "target_id": "t-x",
+            "target": "T",
+            "article_id": "a-1",
+            "text": "Never annotated.",
+        },
+        "predictions": [],
+    }
+    (tasks / "stance.json").write_text(json.dumps([never]))
+    pairs = tmp_path / "pairs.parquet"
+    pl.DataFrame(
+        {"pair_id": ["p-0001", "p-0004"], "pair_kind": ["target", "headline"]}
+    ).write_parquet(pairs)
+    r = run(tmp_path, AggregateConfig(bootstrap_samples=0), tasks=tasks, stance_pairs=pairs)
+    queue = {u["item_id"]: u for u in r.unresolved}
+    assert (
+        queue["p-0099"]["reason"] == "too_few_annotators" and queue["p-0099"]["n_annotators"] == 0
+    )
+    kinds = dict(
+        zip(
+            r.labels_stance["item_id"].to_list(),
+            r.labels_stance["pair_kind"].to_list(),
+            strict=True,
+        )
+    )
+    assert kinds["p-0001"] == "target" and kinds["p-0004"] == "headline"

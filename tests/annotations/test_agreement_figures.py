@@ -42,7 +42,9 @@ def test_alpha_matches_the_krippendorff_package_and_kappa_sklearn() -> None:
     assert set(fa["kappa"]) == {"a|b", "a|c", "b|c"}
     from sklearn.metrics import cohen_kappa_score
 
-    ab = cohen_kappa_score(["x", "x", "y", "y", "z", "x"], ["x", "y", "y", "y", "z", "x"], labels=["x", "y", "z"])
+    ab = cohen_kappa_score(
+        ["x", "x", "y", "y", "z", "x"], ["x", "y", "y", "y", "z", "x"], labels=["x", "y", "z"]
+    )
     assert fa["kappa"]["a|b"]["kappa"] == pytest.approx(ab, abs=1e-6)
     assert set(fa["per_label"]) == {"x", "y", "z"}
 
@@ -53,7 +55,9 @@ def test_perfect_agreement_is_one_and_bootstrap_is_seeded() -> None:
     assert fa["alpha"] == 1.0
     a1 = field_agreement(votes_from(CODERS), CFG, ("x", "y", "z"))["alpha_ci"]
     a2 = field_agreement(votes_from(CODERS), CFG, ("x", "y", "z"))["alpha_ci"]
-    other = field_agreement(votes_from(CODERS), AggregateConfig(bootstrap_samples=300, seed=8), ("x", "y", "z"))
+    other = field_agreement(
+        votes_from(CODERS), AggregateConfig(bootstrap_samples=300, seed=8), ("x", "y", "z")
+    )
     assert a1 == a2
     assert other["alpha_ci"] != a1
 

@@ -20,7 +20,10 @@ def excerpt(tmp_path: Path) -> tuple[Path, Path]:
         pytest.skip(f"{FNC} is absent (real FNC-1 data)")
     stances = pl.read_csv(FNC / "competition_test_stances.csv", infer_schema=False)
     # a small excerpt with every FNC-1 label
-    parts = [stances.filter(pl.col("Stance") == s).head(3) for s in ("agree", "disagree", "discuss", "unrelated")]
+    parts = [
+        stances.filter(pl.col("Stance") == s).head(3)
+        for s in ("agree", "disagree", "discuss", "unrelated")
+    ]
     ex = pl.concat(parts)
     bodies = pl.read_csv(FNC / "competition_test_bodies.csv", infer_schema=False)
     bodies = bodies.filter(pl.col("Body ID").is_in(ex["Body ID"].implode()))
@@ -32,12 +35,19 @@ def excerpt(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_fnc1_rows_become_import_labels(tmp_path: Path, excerpt: tuple[Path, Path]) -> None:
     s, b = excerpt
-    r = run(tmp_path, AggregateConfig(bootstrap_samples=0), exports=copy_exports(tmp_path, ("stance",)),
-            gold_csv=s, gold_bodies=b)
+    r = run(
+        tmp_path,
+        AggregateConfig(bootstrap_samples=0),
+        exports=copy_exports(tmp_path, ("stance",)),
+        gold_csv=s,
+        gold_bodies=b,
+    )
     raw = pl.read_csv(s, infer_schema=False)
     gold = r.labels_stance.filter(pl.col("method") == "import")
     assert gold.height == raw.height == 12
-    assert sorted(gold["label"].to_list()) == sorted(FNC1_TO_STANCE[x] for x in raw["Stance"].to_list())
+    assert sorted(gold["label"].to_list()) == sorted(
+        FNC1_TO_STANCE[x] for x in raw["Stance"].to_list()
+    )
     assert set(gold["pair_kind"].to_list()) == {"headline"}
     assert set(gold["n_annotators"].to_list()) == {1}
     assert set(gold["target"].to_list()) == set(raw["Headline"].to_list())
@@ -45,4 +55,6 @@ def test_fnc1_rows_become_import_labels(tmp_path: Path, excerpt: tuple[Path, Pat
     rows = r.annotations.filter(pl.col("annotator") == "fnc-1@import.invalid")
     assert rows.height == 12 and set(rows["field"].to_list()) == {"stance"}
     # crowd items still need min_annotators; the expert alone does not skew the crowd's alpha
-    assert "fnc-1@import.invalid" not in {a for v in r.agreement["fields"]["stance"]["kappa"] for a in v.split("|")}
+    assert "fnc-1@import.invalid" not in {
+        a for v in r.agreement["fields"]["stance"]["kappa"] for a in v.split("|")
+    }

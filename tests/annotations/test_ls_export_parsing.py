@@ -20,7 +20,7 @@ def test_claims_export_rows_use_article_offsets_and_code_points() -> None:
     assert spans.height > 0
     for r in spans.iter_rows(named=True):
         # offsets point into the article text (char_offset + region offset), in code points
-        assert ARTICLE["text"][r["char_start"]:r["char_end"]] == r["span_text"]
+        assert ARTICLE["text"][r["char_start"] : r["char_end"]] == r["span_text"]
     fields = set(df["field"].to_list())
     assert {"claim", "speaker", "claim_type", "checkworthy", "said_by"} <= fields
     # "’" (U+2019) sits inside a span: a UTF-16 or byte offset would break the check above
@@ -29,7 +29,9 @@ def test_claims_export_rows_use_article_offsets_and_code_points() -> None:
 
 def test_relation_is_normalised_claim_to_speaker() -> None:
     parsed = parse_export(load_fixture("claims"), "claims", CLAIMS)
-    said = [r for r in parsed.rows if r["field"] == "said_by" and r["annotator"] == "carol@example.org"]
+    said = [
+        r for r in parsed.rows if r["field"] == "said_by" and r["annotator"] == "carol@example.org"
+    ]
     # carol drew the arrow speaker -> claim (c2 -> c1); the row goes from the claim to the speaker
     assert [(r["region_id"], r["value"]) for r in said] == [("c1", "c2")]
 
@@ -44,7 +46,9 @@ def test_cancelled_skipped_drafts_duplicates_are_excluded_and_counted() -> None:
     assert c["quarantined_label_config_mismatch"] == 1
     assert c["accepted"] == 8
     # counts reconcile: every answer is a row source or a quarantine record
-    excluded = sum(v for k, v in c.items() if k.startswith("quarantined_") and k != "quarantined_draft")
+    excluded = sum(
+        v for k, v in c.items() if k.startswith("quarantined_") and k != "quarantined_draft"
+    )
     assert c["accepted"] + excluded == c["annotations_total"]
     people = {(r["task_key"], r["annotator"]) for r in parsed.rows}
     assert ("claims:a-5eedc0ffee000001:p3", "carol@example.org") not in people  # skipped
@@ -53,14 +57,18 @@ def test_cancelled_skipped_drafts_duplicates_are_excluded_and_counted() -> None:
 
 def test_repeated_answer_counts_once_and_the_latest_wins() -> None:
     parsed = parse_export(load_fixture("stance"), "stance", STANCE)
-    carol = [r for r in parsed.rows if r["item_id"] == "p-0004" and r["annotator"] == "carol@example.org"]
+    carol = [
+        r for r in parsed.rows if r["item_id"] == "p-0004" and r["annotator"] == "carol@example.org"
+    ]
     assert [r["value"] for r in carol] == ["against"]  # the earlier "favor" (2007) is superseded
     dup = [q for q in parsed.quarantine if q["reason"] == "duplicate"]
     assert [q["annotation_id"] for q in dup] == [2007]
 
 
 def test_misfit_annotation_is_quarantined_naming_the_config_version() -> None:
-    parsed = parse_export(load_fixture("stance"), "stance", STANCE, export_version="0ld5ha256v3rsion")
+    parsed = parse_export(
+        load_fixture("stance"), "stance", STANCE, export_version="0ld5ha256v3rsion"
+    )
     bad = [q for q in parsed.quarantine if q["reason"] == "label_config_mismatch"]
     assert len(bad) == 1
     assert "stance_v0" in bad[0]["detail"]

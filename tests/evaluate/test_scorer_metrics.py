@@ -279,3 +279,12 @@ def test_cli_evaluate_against_fnc_gold(tmp_path: Path, capsys: pytest.CaptureFix
 def test_unknown_label_in_encode_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown label 'maybe'"):
         encode(["favor", "maybe"], ["favor", "against"])
+
+
+def test_macro_f1_ignores_classes_absent_from_gold_and_predictions() -> None:
+    labels = ["favor", "against", "neutral", "unrelated"]
+    gold = ["favor", "against", "neutral", "favor", "against"]
+    pred = ["favor", "neutral", "neutral", "against", "against"]
+    rep = classification_report(gold, pred, labels)
+    assert rep["macro_f1"] == pytest.approx(f1_score(gold, pred, average="macro"))
+    assert rep["per_class"]["unrelated"]["support"] == 0

@@ -142,3 +142,53 @@ def test_fnc1_train_bodies_all_rows(tmp_path: Path) -> None:
     assert arts["origin_format"].unique().to_list() == ["csv"]
     assert arts["source"].unique().to_list() == ["fnc-1"]
     assert arts["article_id"].is_sorted()
+
+
+def test_csv_fast_path_matches_stdlib_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The polars fast path and the stdlib parser give identical records."""
+    from claimset.ingest import read_csv as rc
+    from claimset.ingest.config import IngestConfig
+    from claimset.ingest.pipeline import to_frame
+    from claimset.ingest.sources import discover
+
+    data = (
+        b"Body ID,articleBody,Extra\r\n"
+        b'1,"Multi\r\nline ""quoted"" body",x\r\n'
+        b"\r\n"
+        b"2,plain body,\r\n"
+        b'3,"comma, inside",y'
+    )
+    (tmp_path / "b.csv").write_bytes(data)
+    (tmp_path / "b.meta.json").write_text('{"source": "wire", "language": "de"}', encoding="utf-8")
+    cfg = IngestConfig()
+    f = discover([tmp_path], cfg)[0]
+    fast, q1 = rc.read_csv(f, cfg)
+    assert isinstance(fast, pl.DataFrame) and q1 == []
+    monkeypatch.setattr(rc, "read_csv_fast", lambda *a: None)
+    slow, q2 = rc.read_csv(f, cfg)
+    assert isinstance(slow, list) and q2 == []
+    slow_df = to_frame(slow)
+    cols = slow_df.columns
+    assert fast.select(cols).cast(slow_df.schema).to_dicts() == slow_df.to_dicts()
+    assert fast["origin_line"].to_list() == [2, 5, 6]
+    assert fast["source"].unique().to_list() == ["wire"]
+
+
+def test_sidecar_field_mapping_and_defaults_for_jsonl(ingest) -> None:
+    line = json.dumps({"head": "Sidecar title", "txt": "Sidecar body.", "lang": "fr"}) + "\n"
+    meta = {
+        "fields": {"title": "head", "body": "txt", "language": "lang"},
+        "source": "wire",
+        "synthetic": True,
+    }
+    out = ingest({"x.jsonl": line, "x.meta.json": json.dumps(meta)})
+    row = out.articles.row(0, named=True)
+    assert (row["title"], row["body"], row["language"]) == ("Sidecar title", "Sidecar body.", "fr")
+    assert row["source"] == "wire" and row["synthetic"] is True
+
+
+def test_text_is_body_without_title_or_standfirst(ingest) -> None:
+    """Title-less CSV rows: ``text`` equals ``body`` (one shared buffer), title_end 0."""
+    o = ingest({"c/rows.csv": 'Body ID,articleBody\n1,"First body.\n\nSecond para."\n2,Other.\n'})
+    assert o.articles["text"].to_list() == o.articles["body"].to_list()
+    assert o.articles["title_end"].to_list() == [0, 0]

@@ -151,3 +151,28 @@ def test_cli_ingest_and_error_exit(tmp_path: Path) -> None:
     bad = subprocess.run(exe + args, capture_output=True, text=True, cwd=REPO)
     assert bad.returncode == 2
     assert bad.stderr.strip().count("\n") == 0 and "b.csv:2" in bad.stderr
+
+
+def test_signatures_independent_of_chunking() -> None:
+    texts = pl.Series([STORY[i:] + f" variant {i}" for i in range(30)] + ["short", ""])
+    cfg = NearDuplicateConfig()
+    assert np.array_equal(signatures(texts, cfg, chunk_bytes=500), signatures(texts, cfg))
+
+
+def test_outputs_independent_of_core_count(ingest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunking follows the number of cores; the bytes written must not."""
+    from claimset.ingest import parallel
+
+    files = {
+        "a.jsonl": "".join(
+            json.dumps({"source_id": f"s{i}", "title": f"T{i}", "body": STORY[i:] + "\t x"}) + "\n"
+            for i in range(200)
+        )
+    }
+    names = ("articles.parquet", "q.jsonl", "d.jsonl", "r.json")
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+    one = ingest(files)
+    snap = {n: (one.out / n).read_bytes() for n in names}
+    monkeypatch.setattr(parallel, "workers", lambda: 7)
+    seven = ingest(files)
+    assert {n: (seven.out / n).read_bytes() for n in names} == snap

@@ -22,7 +22,12 @@ ADMIN = "admin@claimset.test"
 ANNOTATORS = ["annotator1@claimset.test", "annotator2@claimset.test"]
 
 # Variables that would point the tests at some other server or account.
-_ISOLATE = ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY", "LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD")
+_ISOLATE = (
+    "LABEL_STUDIO_URL",
+    "LABEL_STUDIO_API_KEY",
+    "LABEL_STUDIO_USERNAME",
+    "LABEL_STUDIO_PASSWORD",
+)
 
 
 @dataclass
@@ -43,7 +48,9 @@ def make_root(root: Path, port: int) -> Path:
     guides = root / "configs" / "guidelines"
     guides.mkdir(parents=True)
     for name in ("claims.md", "stance.md"):
-        (guides / name).write_text(f"# {name}\n\nTest guidelines with *markdown* and <script>alert(1)</script>.\n")
+        (guides / name).write_text(
+            f"# {name}\n\nTest guidelines with *markdown* and <script>alert(1)</script>.\n"
+        )
     studio = {
         "server": {
             "port": port,
@@ -116,7 +123,9 @@ def make_root(root: Path, port: int) -> Path:
     }
     path = lab / "studio.yaml"
     path.write_text(yaml.safe_dump(studio, sort_keys=False))
-    (lab / "annotators.yaml").write_text(yaml.safe_dump({"annotators": [{"email": e} for e in ANNOTATORS]}))
+    (lab / "annotators.yaml").write_text(
+        yaml.safe_dump({"annotators": [{"email": e} for e in ANNOTATORS]})
+    )
     return path
 
 

@@ -4,8 +4,8 @@ accounts through the API (each with their own token), pull, and get exactly the 
 from __future__ import annotations
 
 import json
-import pytest
 
+import pytest
 from conftest import ANNOTATORS, FIXTURES
 
 pytestmark = pytest.mark.integration
@@ -16,7 +16,9 @@ def demo(studio_env, tmp_path_factory):
     from claimset.labelstudio.demo import annotate_demo
 
     out = tmp_path_factory.mktemp("annotations")
-    result = annotate_demo(studio_env.cfg, FIXTURES, FIXTURES / "answers", out, admin=studio_env.admin)
+    result = annotate_demo(
+        studio_env.cfg, FIXTURES, FIXTURES / "answers", out, admin=studio_env.admin
+    )
     return result, out
 
 
@@ -55,7 +57,10 @@ def test_export_is_sorted_normalised_and_counted(demo, studio_env):
     assert manifest["quarantined"] == 0
     import hashlib
 
-    assert manifest["export_sha256"] == hashlib.sha256((out / "claims" / "export.json").read_bytes()).hexdigest()
+    assert (
+        manifest["export_sha256"]
+        == hashlib.sha256((out / "claims" / "export.json").read_bytes()).hexdigest()
+    )
     xml = (studio_env.root / "configs" / "labelstudio" / "claims.xml").read_bytes()
     assert manifest["label_config_sha256"] == hashlib.sha256(xml).hexdigest()
     assert manifest["label_config_version"] == manifest["label_config_sha256"][:12]
@@ -88,14 +93,18 @@ def test_pull_twice_is_byte_identical(demo, studio_env, tmp_path):
     pull_projects(studio_env.cfg, tmp_path, ["claims", "stance"], studio=studio_env.admin)
     for project in ("claims", "stance"):
         for name in ("export.json", "manifest.json", "quarantine.json"):
-            assert (tmp_path / project / name).read_bytes() == (out / project / name).read_bytes(), (project, name)
+            assert (tmp_path / project / name).read_bytes() == (
+                out / project / name
+            ).read_bytes(), (project, name)
 
 
 def test_push_again_imports_nothing_and_annotating_again_adds_nothing(demo, studio_env):
     from claimset.labelstudio.demo import annotate_demo
 
-    result, out = demo
-    again = annotate_demo(studio_env.cfg, FIXTURES, FIXTURES / "answers", out, admin=studio_env.admin)
+    _result, out = demo
+    again = annotate_demo(
+        studio_env.cfg, FIXTURES, FIXTURES / "answers", out, admin=studio_env.admin
+    )
     assert again.push.records_out == 0
     assert again.push.extra["claims.already_present"] == 3
     assert again.push.extra["stance.already_present"] == 4

@@ -133,19 +133,32 @@ def test_card_has_all_sections_and_quotes_agreement(release: Path) -> None:
         "## Citation",
     ):
         assert heading in body
-    assert "| stance/label | 0.7120 |" in body and "| claims/claim_type | 0.5530 |" in body
+    assert "| stance | 0.7120 | [0.6000, 0.8100] (95%) | 72 | 3 |" in body
+    assert "| claim_type | 0.5530 | [0.4000, 0.6900] (95%) | 40 | 2 |" in body
+    assert "| claim_type=warning | n/a |" in body
     assert "| favor | agree | FAVOR |" in body
-    assert "| articles in more than one split (measured on these files) | 0 |" in body
+    assert (
+        "| articles in more than one split, over both configs (measured on these files) | 0 |"
+        in body
+    )
 
 
-def test_agreement_reader_reports_keys_and_ignores_non_alpha() -> None:
+def test_agreement_reader_reports_keys(tmp_path: Path) -> None:
     figures, keys = read_agreement(FIX / "agreement.json")
-    assert dict(figures) == {
-        "claims/checkworthy": 0.401,
-        "claims/claim_type": 0.553,
-        "stance/label": 0.712,
-    }
-    assert "stance.label.krippendorff_alpha" in keys and not any("n_items" in k for k in keys)
+    by_field = {f.field: f for f in figures}
+    assert by_field["stance"].alpha == 0.712 and by_field["stance"].ci_low == 0.6
+    assert by_field["stance=favor"].alpha == 0.77 and by_field["claim_type=warning"].alpha is None
+    assert "fields.stance.alpha" in keys and "fields.stance.per_label.favor" in keys
+    assert not any("kappa" in k for k in keys)
+    # Another layout: only keys named like alpha are read; *_ci_level and counts are not.
+    other = tmp_path / "a.json"
+    other.write_text(
+        '{"stance": {"krippendorff_alpha": 0.5, "alpha_ci_level": 0.95, "n": 3}}', encoding="utf-8"
+    )
+    figures, keys = read_agreement(other)
+    assert [(f.field, f.alpha) for f in figures] == [("stance", 0.5)] and keys == [
+        "stance.krippendorff_alpha"
+    ]
     assert read_agreement(FIX / "missing.json") == ([], [])
 
 
@@ -246,3 +259,59 @@ def test_cli_build_mode(tmp_path: Path) -> None:
     )
     assert rc == 0 and verify_checksums(tmp_path / "rel") == []
     assert os.path.getsize(tmp_path / "rel" / "README.md") > 1000
+
+
+def test_empty_split_is_left_out_and_the_release_still_loads(tmp_path: Path) -> None:
+    import datasets
+
+    (tmp_path / "splits").mkdir()
+    for config in ("claims", "stance"):
+        df = pl.read_parquet(FIX / "splits" / f"{config}.parquet")
+        df = df.with_columns(
+            pl.when(pl.col("split") == "validation")
+            .then(pl.lit("train"))
+            .otherwise(pl.col("split"))
+            .alias("split")
+        )
+        df.write_parquet(tmp_path / "splits" / f"{config}.parquet")
+    build_release(tmp_path / "splits", tmp_path / "rel", DatasetConfig(), PublishConfig())
+    assert not (tmp_path / "rel" / "stance" / "validation.parquet").exists()
+    meta, body = _card(tmp_path / "rel")
+    assert all(d["split"] != "validation" for c in meta["configs"] for d in c["data_files"])
+    assert "| validation | 0 | 0 | 0 | 0 | 0 | 0 |" in body
+    ds = datasets.load_dataset(str(tmp_path / "rel"), "stance", cache_dir=str(tmp_path / "cache"))
+    assert set(ds) == {"train", "test"}
+    assert verify_checksums(tmp_path / "rel") == []
+
+
+def test_card_quotes_the_validation_gate(tmp_path: Path) -> None:
+    report = tmp_path / "validation.json"
+    report.write_text(
+        '{"success": true, "n_checks": 120, "warnings": ["splits_stance.all_splits_present"]}',
+        encoding="utf-8",
+    )
+    _build(tmp_path / "rel", validation_report=report)
+    _, body = _card(tmp_path / "rel")
+    assert "Validation gate (Great Expectations): passed (120 checks, 1 warnings)." in body
+
+
+def test_card_reports_an_article_split_across_configs(tmp_path: Path) -> None:
+    (tmp_path / "splits").mkdir()
+    stance = pl.read_parquet(FIX / "splits" / "stance.parquet")
+    claims = pl.read_parquet(FIX / "splits" / "claims.parquet")
+    aid = claims.filter(pl.col("split") == "train")["article_id"][0]
+    # The article's claims move to test while its stance rows stay in train.
+    claims = claims.with_columns(
+        pl.when(pl.col("article_id") == aid)
+        .then(pl.lit("test"))
+        .otherwise(pl.col("split"))
+        .alias("split")
+    )
+    claims.write_parquet(tmp_path / "splits" / "claims.parquet")
+    stance.write_parquet(tmp_path / "splits" / "stance.parquet")
+    build_release(tmp_path / "splits", tmp_path / "rel", DatasetConfig(), PublishConfig())
+    _, body = _card(tmp_path / "rel")
+    assert (
+        "| articles in more than one split, over both configs (measured on these files) | 1 |"
+        in body
+    )

@@ -191,3 +191,60 @@ def test_cli_segment(tmp_path: Path) -> None:
         cwd=REPO,
     )
     assert bad.returncode == 2 and "missing.parquet" in bad.stderr
+
+
+def test_chunked_segmentation_equals_single_pass() -> None:
+    texts = [f"Title {i}\n\nMr. Smith said {i}. The U.S. agreed.\n\n- a bullet" for i in range(40)]
+    arts = pl.DataFrame(
+        {
+            "article_id": [f"a-{i:03d}" for i in range(40)],
+            "text": texts,
+            "title_end": [7 + len(str(i)) for i in range(40)],
+        }
+    )
+    small = segment_articles(arts, SegmentConfig(), chunk_bytes=200)
+    assert small.equals(segment_articles(arts, SegmentConfig()))
+    assert small.height == 40 * 4
+
+
+def test_sentences_independent_of_core_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimset.ingest import parallel
+
+    texts = [f"Title {i}\n\nMr. Smith said {i}. The U.S. agreed.\n\n- a bullet" for i in range(300)]
+    arts = pl.DataFrame(
+        {
+            "article_id": [f"a-{i:04d}" for i in range(300)],
+            "text": texts,
+            "title_end": [7 + len(str(i)) for i in range(300)],
+        }
+    )
+    arts.write_parquet(tmp_path / "a.parquet")
+    out = []
+    for n in (1, 5):
+        monkeypatch.setattr(parallel, "workers", lambda n=n: n)
+        run_segment(
+            tmp_path / "a.parquet",
+            tmp_path / f"s{n}.parquet",
+            tmp_path / f"r{n}.json",
+            SegmentConfig(),
+        )
+        out.append((tmp_path / f"s{n}.parquet").read_bytes())
+    assert out[0] == out[1]
+
+
+def test_unsorted_articles_still_give_sorted_sentences() -> None:
+    """The sort is skipped only when the output is already in (article_id, index) order."""
+    arts = pl.DataFrame(
+        {
+            "article_id": ["a-2", "a-1", "a-3"],
+            "text": ["Two. Sentences here.", "One. More. Three.", "Last one."],
+            "title_end": [0, 0, 0],
+        }
+    )
+    s = segment_articles(arts, SegmentConfig())
+    assert s.equals(s.sort("article_id", "index"))
+    assert s["article_id"].to_list() == ["a-1"] * 3 + ["a-2"] * 2 + ["a-3"]
+    in_order = segment_articles(arts.sort("article_id"), SegmentConfig())
+    assert in_order.equals(s)

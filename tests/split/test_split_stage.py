@@ -73,6 +73,7 @@ def test_sizes_follow_ratios_and_labels_are_stratified(
     dist = report["configs"]["stance"]["label_distribution"]
     for split in ("train", "validation", "test"):
         assert all(v > 0 for v in dist[split]["label"].values()), dist[split]
+    assert not any(w.startswith("stance:") for w in report["warnings"])
 
 
 def test_output_is_byte_identical_across_runs(corpus: dict[str, Path], tmp_path: Path) -> None:
@@ -181,6 +182,9 @@ def test_unavoidable_merge_empties_splits_rather_than_leaking(
     assert report["groups"]["n_groups"] == 1
     assert report["leakage"]["leak_free"] is True
     assert sorted(v for v in report["configs"]["stance"]["sizes"].values()) == [0, 0, 80]
+    assert any(
+        w.startswith("stance: split ") and w.endswith(" is empty") for w in report["warnings"]
+    )
 
 
 def test_near_duplicate_pairs_are_confirmed_by_exact_jaccard() -> None:

@@ -12,6 +12,9 @@ from claimset.errors import ValidationFailed
 from claimset.validate import GateFailed, ValidateConfig, validate_tables
 from claimset.validate.suites import SUITES
 
+# Great Expectations runs take tens of seconds on a shared machine.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def valid_result(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
@@ -56,7 +59,9 @@ def test_failure_names_table_expectation_and_offending_rows(broken_result) -> No
     assert "expect_column_values_to_be_in_set" in msg
     bad = next(c for c in broken_result.critical_failures if c.name == "values_predicted_label")
     assert bad.unexpected_count == 4
-    assert len(bad.offending_rows) == 4 and all(r["predicted_label"] == "maybe" for r in bad.offending_rows)
+    assert len(bad.offending_rows) == 4 and all(
+        r["predicted_label"] == "maybe" for r in bad.offending_rows
+    )
     split = next(c for c in broken_result.critical_failures if c.name == "article_in_one_split")
     assert {r["article_id"] for r in split.offending_rows} == {"a-00000000000000a1"}
     # a defect in one column leaves unrelated checks of the table passing
@@ -66,8 +71,10 @@ def test_failure_names_table_expectation_and_offending_rows(broken_result) -> No
 
 def test_offending_rows_are_capped_by_params() -> None:
     df = valid_tables()["stance_pairs"]
-    many = pl.concat([df] * 5).with_columns(pl.lit("maybe").alias("predicted_label"),
-                                            (pl.col("pair_id") + pl.int_range(pl.len()).cast(pl.String)))
+    many = pl.concat([df] * 5).with_columns(
+        pl.lit("maybe").alias("predicted_label"),
+        (pl.col("pair_id") + pl.int_range(pl.len()).cast(pl.String)),
+    )
     with pytest.raises(GateFailed) as err:
         validate_tables({"stance_pairs": many}, ValidateConfig(max_offending_rows=3), None)
     bad = next(c for c in err.value.result.critical_failures if c.name == "values_predicted_label")
@@ -102,8 +109,12 @@ def test_unknown_table_name_is_refused(tmp_path: Path) -> None:
 
 def test_split_tables_by_name_use_the_splits_suite() -> None:
     splits = valid_tables()["splits"]
-    bad = splits.with_columns(pl.when(pl.col("item_id") == "p2").then(pl.lit("validation"))
-                              .otherwise(pl.col("split")).alias("split"))
+    bad = splits.with_columns(
+        pl.when(pl.col("item_id") == "p2")
+        .then(pl.lit("validation"))
+        .otherwise(pl.col("split"))
+        .alias("split")
+    )
     result = validate_tables({"splits_stance": bad}, ValidateConfig(), None, raise_on_failure=False)
     names = {c.name for c in result.critical_failures}
     assert names == {"article_in_one_split", "cluster_in_one_split"}

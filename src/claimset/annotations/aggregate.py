@@ -8,6 +8,7 @@ documented in docs/aggregation.md and in :func:`cluster_spans`.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -235,16 +236,29 @@ def aggregate_stance(
             result.votes["stance"][item] = dict(item_votes)
     # Imported gold and crowd answers are aggregated separately so the expert never
     # shifts Dawid-Skene's confusion matrices of the crowd (and vice versa).
-    crowd = [v for v in votes if v[0] in eligible and _method(by_item[v[0]], cfg, importers) != "import"]
-    gold = [v for v in votes if v[0] in eligible and _method(by_item[v[0]], cfg, importers) == "import"]
+    crowd = [
+        v for v in votes if v[0] in eligible and _method(by_item[v[0]], cfg, importers) != "import"
+    ]
+    gold = [
+        v for v in votes if v[0] in eligible and _method(by_item[v[0]], cfg, importers) == "import"
+    ]
     decided = {**aggregate_votes(crowd, cfg.method, cfg), **aggregate_votes(gold, "majority", cfg)}
     for item in sorted(set(by_item) | set(info)):
         data = info.get(item, {})
         item_votes = by_item.get(item, {})
-        base = {"project": "stance", "item_id": item, "task_key": data.get("task_key"), "field": "stance",
-                "target_id": data.get("target_id"), "pair_kind": (pair_kinds or {}).get(item, data.get("pair_kind")),
-                "n_annotators": len(item_votes), "votes": dict(sorted(item_votes.items())),
-                "target": data.get("target"), "text": data.get("text"), "article_id": data.get("article_id")}
+        base = {
+            "project": "stance",
+            "item_id": item,
+            "task_key": data.get("task_key"),
+            "field": "stance",
+            "target_id": data.get("target_id"),
+            "pair_kind": (pair_kinds or {}).get(item, data.get("pair_kind")),
+            "n_annotators": len(item_votes),
+            "votes": dict(sorted(item_votes.items())),
+            "target": data.get("target"),
+            "text": data.get("text"),
+            "article_id": data.get("article_id"),
+        }
         if item not in eligible:
             result.unresolved.append({**base, "reason": "too_few_annotators"})
             continue
@@ -253,20 +267,22 @@ def aggregate_stance(
         if d.label is None:
             result.unresolved.append({**base, "reason": "tie"})
             continue
-        result.labels_stance.append({
-            "item_id": item,
-            "pair_kind": (pair_kinds or {}).get(item, data.get("pair_kind")),
-            "target_id": data.get("target_id"),
-            "target": data.get("target"),
-            "article_id": data.get("article_id"),
-            "text": data.get("text"),
-            "label": d.label,
-            "method": _method(item_votes, cfg, importers),
-            "confidence": round(d.confidence, 6),
-            "n_annotators": d.n,
-            "agreement": round(d.share(), 6),
-            "reviewer": None,
-        })
+        result.labels_stance.append(
+            {
+                "item_id": item,
+                "pair_kind": (pair_kinds or {}).get(item, data.get("pair_kind")),
+                "target_id": data.get("target_id"),
+                "target": data.get("target"),
+                "article_id": data.get("article_id"),
+                "text": data.get("text"),
+                "label": d.label,
+                "method": _method(item_votes, cfg, importers),
+                "confidence": round(d.confidence, 6),
+                "n_annotators": d.n,
+                "agreement": round(d.share(), 6),
+                "reviewer": None,
+            }
+        )
 
 
 def aggregate_claims(
@@ -280,7 +296,9 @@ def aggregate_claims(
     task_annotators: dict[str, set[str]] = defaultdict(set)
     claim_spans: dict[str, list[Span]] = defaultdict(list)
     speaker_spans: dict[str, list[Span]] = defaultdict(list)
-    choices: dict[tuple[str, str, str], dict[str, str]] = defaultdict(dict)  # (task, who, region) -> field -> value
+    choices: dict[tuple[str, str, str], dict[str, str]] = defaultdict(
+        dict
+    )  # (task, who, region) -> field -> value
     said_by: dict[tuple[str, str, str], str] = {}  # (task, who, claim region) -> speaker region
     for r in rows.iter_rows(named=True):
         task, who, fld = r["task_key"], r["annotator"], r["field"]
@@ -301,20 +319,35 @@ def aggregate_claims(
     field_votes: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     speaker_votes: list[tuple[str, str, str]] = []
     speaker_text: dict[str, dict[str, str | None]] = {}
-    all_tasks = sorted(set(task_annotators) | {k for k, d in tasks.items() if d.get("claimset_kind") == "claims"})
+    all_tasks = sorted(
+        set(task_annotators) | {k for k, d in tasks.items() if d.get("claimset_kind") == "claims"}
+    )
     for task in all_tasks:
         data = tasks.get(task, {})
         who_all = sorted(task_annotators.get(task, set()))
         text = data.get("text")
         enough = len(who_all) >= cfg.min_annotators
         if not enough:
-            result.unresolved.append({
-                "project": "claims", "item_id": task, "task_key": task, "field": "claim",
-                "reason": "too_few_annotators", "n_annotators": len(who_all), "votes": {},
-                "article_id": data.get("article_id"), "text": text, "context": text,
-            })
+            result.unresolved.append(
+                {
+                    "project": "claims",
+                    "item_id": task,
+                    "task_key": task,
+                    "field": "claim",
+                    "reason": "too_few_annotators",
+                    "n_annotators": len(who_all),
+                    "votes": {},
+                    "article_id": data.get("article_id"),
+                    "text": text,
+                    "context": text,
+                }
+            )
             result.counts["claim_tasks_too_few_annotators"] += 1
         offset = int(data.get("char_offset") or 0)
+        if isinstance(text, str) and len(who_all) >= 2:
+            result.votes["claim_tokens"].update(
+                claim_token_votes(task, text, offset, who_all, claim_spans.get(task, []))
+            )
         spk_clusters = cluster_spans(speaker_spans.get(task, []), cfg.span_iou)
         spk_of_region: dict[tuple[str, str], int] = {}
         spk_gold: list[tuple[int, int]] = []
@@ -331,9 +364,11 @@ def aggregate_claims(
             for s in cluster:
                 result.region_items[("claims", task, s.annotator, s.region_id)] = item
                 best = members.get(s.annotator)
-                if best is None or iou((s.start, s.end), (start, end)) > iou((best.start, best.end), (start, end)):
+                if best is None or iou((s.start, s.end), (start, end)) > iou(
+                    (best.start, best.end), (start, end)
+                ):
                     members[s.annotator] = s
-            span_text = text[start - offset:end - offset] if isinstance(text, str) else None
+            span_text = text[start - offset : end - offset] if isinstance(text, str) else None
             item_votes: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
             for who in who_all:
                 item_votes["claim"].append((item, who, YES if who in members else NO))
@@ -345,21 +380,32 @@ def aggregate_claims(
                     # the speaker region's rows belong to the claim it is linked to
                     result.region_items.setdefault(("claims", task, who, spk_region), item)
                 cl_id = spk_of_region.get((who, spk_region)) if spk_region is not None else None
-                item_votes["speaker"].append((item, who, NO_SPAN_VALUE if cl_id is None else f"s{cl_id}"))
+                item_votes["speaker"].append(
+                    (item, who, NO_SPAN_VALUE if cl_id is None else f"s{cl_id}")
+                )
             for fld, triples in item_votes.items():
                 result.votes[fld][item] = {w: v for _, w, v in triples}
             if not enough:
                 continue
-            items[item] = {"task": task, "start": start, "end": end, "text": span_text, "context": text,
-                           "article_id": data.get("article_id"), "annotators": who_all,
-                           "members": sorted(members)}
+            items[item] = {
+                "task": task,
+                "start": start,
+                "end": end,
+                "text": span_text,
+                "context": text,
+                "article_id": data.get("article_id"),
+                "annotators": who_all,
+                "members": sorted(members),
+            }
             existence.extend(item_votes.pop("claim"))
             speaker_votes.extend(item_votes.pop("speaker"))
             for fld, triples in item_votes.items():
                 field_votes[fld].extend(triples)
             speaker_text[item] = {NO_SPAN_VALUE: None}
             for n, (a, b) in enumerate(spk_gold):
-                speaker_text[item][f"s{n}"] = text[a - offset:b - offset] if isinstance(text, str) else None
+                speaker_text[item][f"s{n}"] = (
+                    text[a - offset : b - offset] if isinstance(text, str) else None
+                )
 
     exist = aggregate_votes(existence, cfg.method, cfg)
     per_field = {fld: aggregate_votes(v, cfg.method, cfg) for fld, v in sorted(field_votes.items())}
@@ -372,9 +418,17 @@ def aggregate_claims(
         if item in speakers:
             decisions["speaker"] = speakers[item]
         result.decisions[item] = decisions
-        base = {"project": "claims", "item_id": item, "task_key": info["task"],
-                "article_id": info["article_id"], "char_start": info["start"], "char_end": info["end"],
-                "text": info["text"], "context": info["context"], "n_annotators": len(info["annotators"])}
+        base = {
+            "project": "claims",
+            "item_id": item,
+            "task_key": info["task"],
+            "article_id": info["article_id"],
+            "char_start": info["start"],
+            "char_end": info["end"],
+            "text": info["text"],
+            "context": info["context"],
+            "n_annotators": len(info["annotators"]),
+        }
         d = exist[item]
         if d.label is None:
             result.unresolved.append({**base, "field": "claim", "reason": "tie", "votes": d.votes})
@@ -385,31 +439,70 @@ def aggregate_claims(
         problems = [
             (fld, "tie" if fld in decisions else "no_votes")
             for fld in ("claim_type", "checkworthy", "speaker")
-            if (fld not in decisions and fld == "claim_type") or (fld in decisions and decisions[fld].label is None)
+            if (fld not in decisions and fld == "claim_type")
+            or (fld in decisions and decisions[fld].label is None)
         ]
         if problems:
             fld, reason = problems[0]
             votes = decisions[fld].votes if fld in decisions else {}
-            result.unresolved.append({**base, "field": fld, "reason": reason, "votes": votes,
-                                      "fields": [p[0] for p in problems]})
+            result.unresolved.append(
+                {
+                    **base,
+                    "field": fld,
+                    "reason": reason,
+                    "votes": votes,
+                    "fields": [p[0] for p in problems],
+                }
+            )
             continue
         ct = decisions["claim_type"]
         cw = decisions.get("checkworthy")
         sp = decisions.get("speaker")
         marked = set(info["members"])
-        agreeing = sum(1 for who in info["annotators"] if who in marked and ct.votes.get(who) == ct.label)
-        result.labels_claims.append({
-            "item_id": item,
-            "article_id": info["article_id"],
-            "char_start": info["start"],
-            "char_end": info["end"],
-            "text": info["text"],
-            "speaker": speaker_text[item].get(sp.label) if sp is not None and sp.label is not None else None,
-            "claim_type": ct.label,
-            "checkworthy": cw.label if cw is not None else None,
-            "method": cfg.method,
-            "confidence": round(min(d.confidence, ct.confidence), 6),
-            "n_annotators": len(info["annotators"]),
-            "agreement": round(agreeing / len(info["annotators"]), 6),
-            "reviewer": None,
-        })
+        agreeing = sum(
+            1 for who in info["annotators"] if who in marked and ct.votes.get(who) == ct.label
+        )
+        result.labels_claims.append(
+            {
+                "item_id": item,
+                "article_id": info["article_id"],
+                "char_start": info["start"],
+                "char_end": info["end"],
+                "text": info["text"],
+                "speaker": speaker_text[item].get(sp.label)
+                if sp is not None and sp.label is not None
+                else None,
+                "claim_type": ct.label,
+                "checkworthy": cw.label if cw is not None else None,
+                "method": cfg.method,
+                "confidence": round(min(d.confidence, ct.confidence), 6),
+                "n_annotators": len(info["annotators"]),
+                "agreement": round(agreeing / len(info["annotators"]), 6),
+                "reviewer": None,
+            }
+        )
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def claim_token_votes(
+    task: str, text: str, offset: int, annotators: Sequence[str], spans: Sequence[Span]
+) -> dict[str, dict[str, str]]:
+    """Claim presence per word token of a claims task: does each annotator's CLAIM cover it?
+
+    Span clusters exist only where somebody marked a claim, so agreement on "is this a claim"
+    measured over clusters has no (no, no) units and its alpha is structurally <= 0. Word
+    tokens of the whole paragraph are the units instead (a common discretisation of
+    Krippendorff's unitizing alpha); span-level agreement is reported separately as span F1.
+    """
+    by_annotator: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for sp in spans:
+        by_annotator[sp.annotator].append((sp.start - offset, sp.end - offset))
+    votes: dict[str, dict[str, str]] = {}
+    for n, m in enumerate(_TOKEN.finditer(text)):
+        votes[f"{task}#w{n:04d}"] = {
+            who: YES if any(a < m.end() and m.start() < b for a, b in by_annotator[who]) else NO
+            for who in annotators
+        }
+    return votes

@@ -50,8 +50,9 @@ def alpha_nominal(matrix: np.ndarray, n_values: int) -> float | None:
     present = np.unique(matrix[~np.isnan(matrix)])
     if present.size < 2:
         return None  # a single observed value: alpha is undefined (0/0)
-    value = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal",
-                               value_domain=list(range(n_values)))
+    value = krippendorff.alpha(
+        reliability_data=matrix, level_of_measurement="nominal", value_domain=list(range(n_values))
+    )
     return None if math.isnan(value) else float(value)
 
 
@@ -73,7 +74,9 @@ def bootstrap_alpha(matrix: np.ndarray, n_values: int, cfg: AggregateConfig) -> 
     return [_r(float(lo)), _r(float(hi))]
 
 
-def field_agreement(votes: Votes, cfg: AggregateConfig, domain: Sequence[str] | None = None) -> dict[str, Any]:
+def field_agreement(
+    votes: Votes, cfg: AggregateConfig, domain: Sequence[str] | None = None
+) -> dict[str, Any]:
     """Alpha (overall, with bootstrap CI, and per label one-vs-rest) and pairwise kappa for one field."""
     from sklearn.metrics import cohen_kappa_score
 
@@ -100,7 +103,11 @@ def field_agreement(votes: Votes, cfg: AggregateConfig, domain: Sequence[str] | 
             continue
         ya = [votes[i][a] for i in shared]
         yb = [votes[i][b] for i in shared]
-        k = _r(float(cohen_kappa_score(ya, yb, labels=values))) if len(set(ya) | set(yb)) > 1 else None
+        k = (
+            _r(float(cohen_kappa_score(ya, yb, labels=values)))
+            if len(set(ya) | set(yb)) > 1
+            else None
+        )
         out["kappa"][f"{a}|{b}"] = {"n_items": len(shared), "kappa": k}
         if k is not None:
             kappas.append(k)
@@ -110,8 +117,10 @@ def field_agreement(votes: Votes, cfg: AggregateConfig, domain: Sequence[str] | 
 
 def _match(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]], threshold: float) -> int:
     """One-to-one greedy matching of spans by IoU (highest first), counting pairs >= threshold."""
-    pairs = sorted(((iou(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)),
-                   key=lambda t: (-t[0], t[1], t[2]))
+    pairs = sorted(
+        ((iou(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)),
+        key=lambda t: (-t[0], t[1], t[2]),
+    )
     used_a: set[int] = set()
     used_b: set[int] = set()
     n = 0
@@ -136,8 +145,14 @@ def span_f1(annotations: pl.DataFrame, cfg: AggregateConfig) -> dict[str, Any]:
     spans: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
     for r in rows.iter_rows(named=True):
         done[r["annotator"]].add(r["task_key"])
-        if r["field"] in ("claim", "speaker") and r["value"] != NO_SPAN_VALUE and r["char_start"] is not None:
-            spans[(r["field"], r["annotator"], r["task_key"])].append((r["char_start"], r["char_end"]))
+        if (
+            r["field"] in ("claim", "speaker")
+            and r["value"] != NO_SPAN_VALUE
+            and r["char_start"] is not None
+        ):
+            spans[(r["field"], r["annotator"], r["task_key"])].append(
+                (r["char_start"], r["char_end"])
+            )
     out: dict[str, Any] = {}
     for label in ("claim", "speaker"):
         pairs: dict[str, Any] = {}
@@ -154,17 +169,26 @@ def span_f1(annotations: pl.DataFrame, cfg: AggregateConfig) -> dict[str, Any]:
                 overlap += _match(sa, sb, cfg.span_iou)
             if na + nb == 0:
                 continue
-            pairs[f"{a}|{b}"] = {"tasks": len(shared), "exact_f1": _r(2 * exact / (na + nb)),
-                                 "overlap_f1": _r(2 * overlap / (na + nb))}
+            pairs[f"{a}|{b}"] = {
+                "tasks": len(shared),
+                "exact_f1": _r(2 * exact / (na + nb)),
+                "overlap_f1": _r(2 * overlap / (na + nb)),
+            }
         out[label] = {
             "pairs": pairs,
-            "exact_f1_mean": _r(statistics.fmean(p["exact_f1"] for p in pairs.values())) if pairs else None,
-            "overlap_f1_mean": _r(statistics.fmean(p["overlap_f1"] for p in pairs.values())) if pairs else None,
+            "exact_f1_mean": _r(statistics.fmean(p["exact_f1"] for p in pairs.values()))
+            if pairs
+            else None,
+            "overlap_f1_mean": _r(statistics.fmean(p["overlap_f1"] for p in pairs.values()))
+            if pairs
+            else None,
         }
     return out
 
 
-def annotator_stats(annotations: pl.DataFrame, decisions: Mapping[str, Mapping[str, Decision]]) -> dict[str, Any]:
+def annotator_stats(
+    annotations: pl.DataFrame, decisions: Mapping[str, Mapping[str, Decision]]
+) -> dict[str, Any]:
     """Per annotator: tasks, items, answers compared with consensus, agreement with it, median lead time."""
     rows = annotations.filter(pl.col("project").is_in(["claims", "stance"]))
     out: dict[str, Any] = {}
@@ -190,7 +214,9 @@ def annotator_stats(annotations: pl.DataFrame, decisions: Mapping[str, Mapping[s
     return out
 
 
-def votes_by_field(decisions: Mapping[str, Mapping[str, Decision]], fields: Iterable[str]) -> dict[str, dict[str, dict[str, str]]]:
+def votes_by_field(
+    decisions: Mapping[str, Mapping[str, Decision]], fields: Iterable[str]
+) -> dict[str, dict[str, dict[str, str]]]:
     """field -> item -> annotator -> value, from the aggregation decisions (every vote is kept there)."""
     out: dict[str, dict[str, dict[str, str]]] = {f: {} for f in fields}
     for item, per in decisions.items():

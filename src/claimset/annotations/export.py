@@ -126,8 +126,13 @@ def parse_export(
         for draft in task.get("drafts") or []:
             out.counts["drafts"] += 1
             out.quarantine.append(
-                {**base, "annotation_id": draft.get("id"), "annotator": annotator_of(draft),
-                 "reason": "draft", "detail": "unsubmitted draft"}
+                {
+                    **base,
+                    "annotation_id": draft.get("id"),
+                    "annotator": annotator_of(draft),
+                    "reason": "draft",
+                    "detail": "unsubmitted draft",
+                }
             )
         live: dict[str, Mapping[str, Any]] = {}
         for ann in sorted(task.get("annotations") or [], key=_order_key):
@@ -142,8 +147,13 @@ def parse_export(
             previous = live.get(who)
             if previous is not None:
                 out.quarantine.append(
-                    {**base, "annotation_id": previous.get("id"), "annotator": who,
-                     "reason": "duplicate", "detail": f"superseded by annotation {ann.get('id')}"}
+                    {
+                        **base,
+                        "annotation_id": previous.get("id"),
+                        "annotator": who,
+                        "reason": "duplicate",
+                        "detail": f"superseded by annotation {ann.get('id')}",
+                    }
                 )
             live[who] = ann
         for who in sorted(live):
@@ -152,11 +162,16 @@ def parse_export(
                 rows = _annotation_rows(ann, data, project, config, task_key, who, version)
             except Misfit as exc:
                 out.quarantine.append(
-                    {**base, "annotation_id": ann.get("id"), "annotator": who,
-                     "reason": "label_config_mismatch",
-                     "detail": f"{exc} (current label config {config.version[:12]}, "
-                               f"export made under {version[:12]})",
-                     "label_config_version": config.version, "export_label_config_version": version}
+                    {
+                        **base,
+                        "annotation_id": ann.get("id"),
+                        "annotator": who,
+                        "reason": "label_config_mismatch",
+                        "detail": f"{exc} (current label config {config.version[:12]}, "
+                        f"export made under {version[:12]})",
+                        "label_config_version": config.version,
+                        "export_label_config_version": version,
+                    }
                 )
                 continue
             out.rows += rows
@@ -211,10 +226,24 @@ def _annotation_rows(
         start, end = _span(value, text, res.get("id"))
         span_text = text[start:end] if isinstance(text, str) else value.get("text")
         rid = str(res.get("id"))
-        regions[rid] = {"labels": labels, "start": start + offset, "end": end + offset, "text": span_text}
+        regions[rid] = {
+            "labels": labels,
+            "start": start + offset,
+            "end": end + offset,
+            "text": span_text,
+        }
         for lab in labels:
-            rows.append({**common, "field": lab.lower(), "value": lab, "char_start": start + offset,
-                         "char_end": end + offset, "span_text": span_text, "region_id": rid})
+            rows.append(
+                {
+                    **common,
+                    "field": lab.lower(),
+                    "value": lab,
+                    "char_start": start + offset,
+                    "char_end": end + offset,
+                    "span_text": span_text,
+                    "region_id": rid,
+                }
+            )
     for res in results:
         kind = res.get("type")
         if kind == "labels":
@@ -234,26 +263,52 @@ def _annotation_rows(
             if control.per_region and region is None:
                 raise Misfit(f"per-region choice {control.name} without its region {cid}")
             for choice in choices:
-                rows.append({**common, "field": control.name, "value": choice,
-                             "char_start": region["start"] if region else None,
-                             "char_end": region["end"] if region else None,
-                             "span_text": region["text"] if region else None,
-                             "region_id": cid if region else None})
+                rows.append(
+                    {
+                        **common,
+                        "field": control.name,
+                        "value": choice,
+                        "char_start": region["start"] if region else None,
+                        "char_end": region["end"] if region else None,
+                        "span_text": region["text"] if region else None,
+                        "region_id": cid if region else None,
+                    }
+                )
         elif kind == "textarea":
             control = _control(config, res, "textarea")
             said = [t.strip() for t in (res.get("value") or {}).get("text") or [] if str(t).strip()]
             if said:
-                rows.append({**common, "field": control.name, "value": " ".join(said), "char_start": None,
-                             "char_end": None, "span_text": None, "region_id": None})
+                rows.append(
+                    {
+                        **common,
+                        "field": control.name,
+                        "value": " ".join(said),
+                        "char_start": None,
+                        "char_end": None,
+                        "span_text": None,
+                        "region_id": None,
+                    }
+                )
         elif kind == "relation":
             rows.append({**common, **_relation(res, regions, config)})
         else:
-            raise Misfit(f"result type {kind!r} ({res.get('from_name')}) is not in the label config")
+            raise Misfit(
+                f"result type {kind!r} ({res.get('from_name')}) is not in the label config"
+            )
     if not rows:
         if project == "claims" or any(c.type == "labels" for c in config.controls.values()):
             # An empty submitted span annotation means "no claim here": a real answer.
-            rows.append({**common, "field": "claim", "value": NO_SPAN_VALUE, "char_start": None,
-                         "char_end": None, "span_text": None, "region_id": None})
+            rows.append(
+                {
+                    **common,
+                    "field": "claim",
+                    "value": NO_SPAN_VALUE,
+                    "char_start": None,
+                    "char_end": None,
+                    "span_text": None,
+                    "region_id": None,
+                }
+            )
         else:
             raise Misfit("submitted annotation has no result")
     return rows
@@ -281,13 +336,17 @@ def _span(value: Mapping[str, Any], text: Any, rid: Any) -> tuple[int, int]:
             raise Misfit(f"span region {rid} [{start}, {end}) outside text of length {len(text)}")
         said = value.get("text")
         if isinstance(said, str) and said != text[start:end]:
-            raise Misfit(f"span region {rid} text {said!r} != data.text[{start}:{end}] {text[start:end]!r}")
+            raise Misfit(
+                f"span region {rid} text {said!r} != data.text[{start}:{end}] {text[start:end]!r}"
+            )
     elif not 0 <= start < end:
         raise Misfit(f"span region {rid} has bad offsets [{start}, {end})")
     return start, end
 
 
-def _relation(res: Mapping[str, Any], regions: Mapping[str, Mapping[str, Any]], config: LabelConfig) -> dict[str, Any]:
+def _relation(
+    res: Mapping[str, Any], regions: Mapping[str, Mapping[str, Any]], config: LabelConfig
+) -> dict[str, Any]:
     labels = list(res.get("labels") or [])
     if not labels and len(config.relations) == 1:
         labels = [config.relations[0]]  # LS stores no label when none was picked
@@ -295,19 +354,40 @@ def _relation(res: Mapping[str, Any], regions: Mapping[str, Mapping[str, Any]], 
         raise Misfit(f"relation labels {labels} not in {list(config.relations)}")
     a, b = regions.get(str(res.get("from_id"))), regions.get(str(res.get("to_id")))
     if a is None or b is None:
-        raise Misfit(f"relation {res.get('from_id')} -> {res.get('to_id')} points to a missing region")
+        raise Misfit(
+            f"relation {res.get('from_id')} -> {res.get('to_id')} points to a missing region"
+        )
     a_id, b_id = str(res.get("from_id")), str(res.get("to_id"))
     # Annotators draw the arrow either way; the contract is claim -> speaker.
     if "SPEAKER" in a["labels"] and "CLAIM" in b["labels"]:
         a, b, a_id, b_id = b, a, b_id, a_id
     if "CLAIM" not in a["labels"] or "SPEAKER" not in b["labels"]:
         raise Misfit(f"relation {a_id} -> {b_id} must join a CLAIM and a SPEAKER")
-    return {"field": labels[0], "value": b_id, "char_start": a["start"], "char_end": a["end"],
-            "span_text": a["text"], "region_id": a_id}
+    return {
+        "field": labels[0],
+        "value": b_id,
+        "char_start": a["start"],
+        "char_end": a["end"],
+        "span_text": a["text"],
+        "region_id": a_id,
+    }
 
 
 def annotations_frame(rows: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
     """Rows -> the annotations table, typed per the contract and sorted deterministically."""
-    df = pl.DataFrame([{k: r.get(k) for k in ANNOTATION_SCHEMA} for r in rows], schema=ANNOTATION_SCHEMA)
-    return df.sort(["project", "task_key", "annotator", "field", "char_start", "char_end", "value", "region_id"],
-                   nulls_last=True)
+    df = pl.DataFrame(
+        [{k: r.get(k) for k in ANNOTATION_SCHEMA} for r in rows], schema=ANNOTATION_SCHEMA
+    )
+    return df.sort(
+        [
+            "project",
+            "task_key",
+            "annotator",
+            "field",
+            "char_start",
+            "char_end",
+            "value",
+            "region_id",
+        ],
+        nulls_last=True,
+    )

@@ -17,7 +17,12 @@ from claimset.annotations.export import ParsedExport
 from claimset.errors import InputError
 
 # FNC-1 -> claimset stance labels (docs/aggregation.md; PRODUCT.md "default label schemas").
-FNC1_TO_STANCE = {"agree": "favor", "disagree": "against", "discuss": "neutral", "unrelated": "unrelated"}
+FNC1_TO_STANCE = {
+    "agree": "favor",
+    "disagree": "against",
+    "discuss": "neutral",
+    "unrelated": "unrelated",
+}
 GOLD_CONFIG_VERSION = "import:fnc-1"
 
 
@@ -65,37 +70,78 @@ def import_fnc1(
     out = ParsedExport()
     for line, row in enumerate(stances.iter_rows(named=True), start=2):
         out.counts["annotations_total"] += 1
-        headline, body_id, stance = row["Headline"] or "", row["Body ID"] or "", (row["Stance"] or "").strip()
+        headline, body_id, stance = (
+            row["Headline"] or "",
+            row["Body ID"] or "",
+            (row["Stance"] or "").strip(),
+        )
         pair_id = f"fnc1-{_h(body_id, headline)}"
         task_key = f"fnc1:{pair_id}"
-        base = {"project": "stance", "task_key": task_key, "task_id": None, "annotation_id": line,
-                "annotator": annotator}
+        base = {
+            "project": "stance",
+            "task_key": task_key,
+            "task_id": None,
+            "annotation_id": line,
+            "annotator": annotator,
+        }
         if stance.lower() not in FNC1_TO_STANCE:
-            out.quarantine.append({**base, "reason": "label_config_mismatch",
-                                   "detail": f"{sp.name}:{line}: stance {stance!r} not in FNC-1 labels",
-                                   "label_config_version": GOLD_CONFIG_VERSION})
+            out.quarantine.append(
+                {
+                    **base,
+                    "reason": "label_config_mismatch",
+                    "detail": f"{sp.name}:{line}: stance {stance!r} not in FNC-1 labels",
+                    "label_config_version": GOLD_CONFIG_VERSION,
+                }
+            )
             continue
         if body_id not in body_of:
-            out.quarantine.append({**base, "reason": "missing_body",
-                                   "detail": f"{sp.name}:{line}: Body ID {body_id!r} not in {bp.name}"})
+            out.quarantine.append(
+                {
+                    **base,
+                    "reason": "missing_body",
+                    "detail": f"{sp.name}:{line}: Body ID {body_id!r} not in {bp.name}",
+                }
+            )
             continue
         if task_key in out.tasks:
             # FNC-1 repeats some headline/body pairs: one expert answers an item once.
-            out.quarantine.append({**base, "reason": "duplicate",
-                                   "detail": f"{sp.name}:{line}: repeats headline/body pair {pair_id}"})
+            out.quarantine.append(
+                {
+                    **base,
+                    "reason": "duplicate",
+                    "detail": f"{sp.name}:{line}: repeats headline/body pair {pair_id}",
+                }
+            )
             continue
         data: dict[str, Any] = {
-            "task_key": task_key, "claimset_kind": "stance", "pair_id": pair_id,
-            "pair_kind": "headline", "target_id": f"fnc1-h-{_h(headline)}", "target": headline,
-            "article_id": article_of.get(body_id, f"fnc1-body-{body_id}"), "text": body_of[body_id],
+            "task_key": task_key,
+            "claimset_kind": "stance",
+            "pair_id": pair_id,
+            "pair_kind": "headline",
+            "target_id": f"fnc1-h-{_h(headline)}",
+            "target": headline,
+            "article_id": article_of.get(body_id, f"fnc1-body-{body_id}"),
+            "text": body_of[body_id],
         }
         out.tasks[task_key] = data
-        out.rows.append({
-            "project": "stance", "task_key": task_key, "item_id": pair_id, "annotator": annotator,
-            "annotation_id": line, "field": "stance", "value": FNC1_TO_STANCE[stance.lower()],
-            "char_start": None, "char_end": None, "span_text": None, "region_id": None,
-            "created_at": "", "lead_time": None, "label_config_version": GOLD_CONFIG_VERSION,
-        })
+        out.rows.append(
+            {
+                "project": "stance",
+                "task_key": task_key,
+                "item_id": pair_id,
+                "annotator": annotator,
+                "annotation_id": line,
+                "field": "stance",
+                "value": FNC1_TO_STANCE[stance.lower()],
+                "char_start": None,
+                "char_end": None,
+                "span_text": None,
+                "region_id": None,
+                "created_at": "",
+                "lead_time": None,
+                "label_config_version": GOLD_CONFIG_VERSION,
+            }
+        )
         out.counts["accepted"] += 1
     out.counts["tasks"] += len(out.tasks)
     for rec in out.quarantine:

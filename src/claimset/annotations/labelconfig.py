@@ -61,14 +61,17 @@ def parse_label_config(xml: str, version: str | None = None) -> LabelConfig:
                 to_name=el.attrib.get("toName", ""),
                 values=values,
                 per_region=el.attrib.get("perRegion", "false").lower() == "true",
-                single=el.tag == "Choices" and el.attrib.get("choice", "single").startswith("single"),
+                single=el.tag == "Choices"
+                and el.attrib.get("choice", "single").startswith("single"),
             )
         elif el.tag == "Relation" and "value" in el.attrib:
             relations.append(el.attrib["value"])
         elif el.tag in {"Text", "HyperText", "Paragraphs"} and "name" in el.attrib:
             objects.append(el.attrib["name"])
     sha = version or hashlib.sha256(xml.encode("utf-8")).hexdigest()
-    return LabelConfig(version=sha, controls=controls, relations=tuple(relations), objects=tuple(objects))
+    return LabelConfig(
+        version=sha, controls=controls, relations=tuple(relations), objects=tuple(objects)
+    )
 
 
 def load_label_config(path: str | Path) -> LabelConfig:

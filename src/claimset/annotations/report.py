@@ -36,34 +36,71 @@ def render_agreement_md(agreement: Mapping[str, Any]) -> str:
     ]
     for fld, fa in agreement["fields"].items():
         lo, hi = fa["alpha_ci"]
-        ci = f"[{_f(lo)}, {_f(hi)}] ({int(fa['alpha_ci_level'] * 100)}%)" if lo is not None else "n/a"
-        out.append(f"| {fld} | {fa['n_items_multi']} | {fa['n_annotators']} | {_f(fa['alpha'])} | {ci} "
-                   f"| {_f(fa.get('kappa_mean'))} |")
-    out += ["", "### Alpha per label (one label vs the rest)", "", "| field | label | alpha |", "|---|---|---|"]
+        ci = (
+            f"[{_f(lo)}, {_f(hi)}] ({int(fa['alpha_ci_level'] * 100)}%)"
+            if lo is not None
+            else "n/a"
+        )
+        out.append(
+            f"| {fld} | {fa['n_items_multi']} | {fa['n_annotators']} | {_f(fa['alpha'])} | {ci} "
+            f"| {_f(fa.get('kappa_mean'))} |"
+        )
+    out += [
+        "",
+        "### Alpha per label (one label vs the rest)",
+        "",
+        "| field | label | alpha |",
+        "|---|---|---|",
+    ]
     for fld, fa in agreement["fields"].items():
         for label, a in fa.get("per_label", {}).items():
             out.append(f"| {fld} | {label} | {_f(a)} |")
-    out += ["", "### Pairwise Cohen's kappa", "", "| field | annotators | shared items | kappa |", "|---|---|---|---|"]
+    out += [
+        "",
+        "### Pairwise Cohen's kappa",
+        "",
+        "| field | annotators | shared items | kappa |",
+        "|---|---|---|---|",
+    ]
     for fld, fa in agreement["fields"].items():
         for pair, k in fa["kappa"].items():
-            out.append(f"| {fld} | {pair.replace('|', ' / ')} | {k['n_items']} | {_f(k['kappa'])} |")
-    out += ["", "## Span F1 between annotators", "", "| span | annotators | tasks | exact F1 | overlap F1 |",
-            "|---|---|---|---|---|"]
+            out.append(
+                f"| {fld} | {pair.replace('|', ' / ')} | {k['n_items']} | {_f(k['kappa'])} |"
+            )
+    out += [
+        "",
+        "## Span F1 between annotators",
+        "",
+        "| span | annotators | tasks | exact F1 | overlap F1 |",
+        "|---|---|---|---|---|",
+    ]
     for label, sf in agreement["span_f1"].items():
         for pair, p in sf["pairs"].items():
-            out.append(f"| {label} | {pair.replace('|', ' / ')} | {p['tasks']} | {_f(p['exact_f1'])} "
-                       f"| {_f(p['overlap_f1'])} |")
-    out += ["", "## Annotators", "", "| annotator | tasks | items | agreement with consensus | median lead time (s) |",
-            "|---|---|---|---|---|"]
+            out.append(
+                f"| {label} | {pair.replace('|', ' / ')} | {p['tasks']} | {_f(p['exact_f1'])} "
+                f"| {_f(p['overlap_f1'])} |"
+            )
+    out += [
+        "",
+        "## Annotators",
+        "",
+        "| annotator | tasks | items | agreement with consensus | median lead time (s) |",
+        "|---|---|---|---|---|",
+    ]
     for who, a in agreement["annotators"].items():
-        out.append(f"| {who} | {a['tasks']} | {a['items']} | {_f(a['agreement_with_consensus'])} "
-                   f"| {_f(a['median_lead_time'], 1)} |")
+        out.append(
+            f"| {who} | {a['tasks']} | {a['items']} | {_f(a['agreement_with_consensus'])} "
+            f"| {_f(a['median_lead_time'], 1)} |"
+        )
     out += ["", "## Labels", ""]
     for name in ("stance", "claims"):
         d = agreement["labels"][name]
         dist = ", ".join(f"{k}: {v}" for k, v in d["by_label"].items()) or "none"
         meth = ", ".join(f"{k}: {v}" for k, v in d["by_method"].items()) or "none"
         out.append(f"- {name}: {d['n']} ({dist}; by method {meth})")
-    reasons = ", ".join(f"{k}: {v}" for k, v in agreement["labels"]["unresolved_by_reason"].items()) or "none"
+    reasons = (
+        ", ".join(f"{k}: {v}" for k, v in agreement["labels"]["unresolved_by_reason"].items())
+        or "none"
+    )
     out += [f"- unresolved by reason: {reasons}", ""]
     return "\n".join(out)

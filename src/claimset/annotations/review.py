@@ -36,29 +36,39 @@ def review_label_config(kind: str, base: LabelConfig) -> str:
     def choices(name: str, values: Sequence[str], title: str, required: bool = True) -> str:
         opts = "".join(f"<Choice value={quoteattr(v)}/>" for v in values)
         req = ' required="true"' if required else ""
-        return (f'  <Header value={quoteattr(title)} size="6"/>\n'
-                f'  <Choices name="{name}" toName="text" choice="single-radio"{req} showInline="true">'
-                f"{opts}</Choices>\n")
+        return (
+            f'  <Header value={quoteattr(title)} size="6"/>\n'
+            f'  <Choices name="{name}" toName="text" choice="single-radio"{req} showInline="true">'
+            f"{opts}</Choices>\n"
+        )
 
-    head = ('<View>\n  <Header value="Review: $reason ($field)" size="5"/>\n')
+    head = '<View>\n  <Header value="Review: $reason ($field)" size="5"/>\n'
     if kind == "stance":
-        return (head + '  <Header value="Target: $target" size="4"/>\n  <Text name="text" value="$text"/>\n'
-                '  <Header value="Annotators said" size="6"/>\n  <Text name="answers" value="$answers"/>\n'
-                + choices("stance", base.choices("stance"), "Final stance") + "</View>\n")
+        return (
+            head
+            + '  <Header value="Target: $target" size="4"/>\n  <Text name="text" value="$text"/>\n'
+            '  <Header value="Annotators said" size="6"/>\n  <Text name="answers" value="$answers"/>\n'
+            + choices("stance", base.choices("stance"), "Final stance")
+            + "</View>\n"
+        )
     if kind == "claims":
-        return (head + '  <Text name="text" value="$text"/>\n  <Header value="In context" size="6"/>\n'
-                '  <Text name="context" value="$context"/>\n'
-                '  <Header value="Annotators said" size="6"/>\n  <Text name="answers" value="$answers"/>\n'
-                + choices("claim", ("yes", "no"), "Is the highlighted text a claim?")
-                + choices("claim_type", base.choices("claim_type"), "Claim type", required=False)
-                + choices("checkworthy", base.choices("checkworthy"), "Check-worthy?", required=False)
-                + '  <Header value="Speaker (as written; empty if none)" size="6"/>\n'
-                  '  <TextArea name="speaker" toName="text" maxSubmissions="1" editable="true"/>\n'
-                + "</View>\n")
+        return (
+            head + '  <Text name="text" value="$text"/>\n  <Header value="In context" size="6"/>\n'
+            '  <Text name="context" value="$context"/>\n'
+            '  <Header value="Annotators said" size="6"/>\n  <Text name="answers" value="$answers"/>\n'
+            + choices("claim", ("yes", "no"), "Is the highlighted text a claim?")
+            + choices("claim_type", base.choices("claim_type"), "Claim type", required=False)
+            + choices("checkworthy", base.choices("checkworthy"), "Check-worthy?", required=False)
+            + '  <Header value="Speaker (as written; empty if none)" size="6"/>\n'
+            '  <TextArea name="speaker" toName="text" maxSubmissions="1" editable="true"/>\n'
+            + "</View>\n"
+        )
     raise ValueError(f"unknown review kind {kind!r}")
 
 
-def build_review_tasks(unresolved_path: str | Path, annotations_path: str | Path) -> list[dict[str, Any]]:
+def build_review_tasks(
+    unresolved_path: str | Path, annotations_path: str | Path
+) -> list[dict[str, Any]]:
     """Label Studio tasks for the review projects, one per disagreement in ``unresolved_path``.
 
     Each task's ``data`` holds ``task_key`` (``review:<item_id>``, stable), ``claimset_kind``
@@ -69,9 +79,15 @@ def build_review_tasks(unresolved_path: str | Path, annotations_path: str | Path
     unresolved = [u for u in read_jsonl(unresolved_path) if u.get("reason") in REVIEWABLE]
     ann = pl.read_parquet(annotations_path)
     wanted = {u["item_id"] for u in unresolved}
-    rows = ann.filter(pl.col("item_id").is_in(sorted(wanted)) | pl.col("task_key").is_in(
-        sorted({u.get("task_key") for u in unresolved if u.get("task_key")})))
-    by_item: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    rows = ann.filter(
+        pl.col("item_id").is_in(sorted(wanted))
+        | pl.col("task_key").is_in(
+            sorted({u.get("task_key") for u in unresolved if u.get("task_key")})
+        )
+    )
+    by_item: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
     task_people: dict[str, set[str]] = defaultdict(set)
     regions: dict[tuple[str, str, str], str] = {}  # (task, who, region) -> speaker text
     for r in rows.iter_rows(named=True):
@@ -120,7 +136,11 @@ def build_review_tasks(unresolved_path: str | Path, annotations_path: str | Path
         if u["project"] == "stance":
             data["target"] = u.get("target") or ""
         else:
-            data.update(char_start=u.get("char_start"), char_end=u.get("char_end"), context=u.get("context") or "")
+            data.update(
+                char_start=u.get("char_start"),
+                char_end=u.get("char_end"),
+                context=u.get("context") or "",
+            )
         tasks.append({"data": data})
     return sorted(tasks, key=lambda t: t["data"]["task_key"])
 
@@ -142,8 +162,14 @@ def review_overrides(annotations: pl.DataFrame) -> dict[str, dict[str, Any]]:
         key = latest[r["item_id"]]
         if (r["created_at"] or "", r["annotation_id"] or 0, r["annotator"]) != key:
             continue
-        entry = out.setdefault(r["item_id"], {"reviewer": r["annotator"], "project": r["project"],
-                                              "annotation_id": r["annotation_id"]})
+        entry = out.setdefault(
+            r["item_id"],
+            {
+                "reviewer": r["annotator"],
+                "project": r["project"],
+                "annotation_id": r["annotation_id"],
+            },
+        )
         entry[r["field"]] = r["value"]
     return out
 
@@ -175,21 +201,39 @@ def apply_overrides(
                 continue
             row = stance.get(item)
             if row is None and u is None:
-                stale.append({"item_id": item, **ov, "detail": "item not among the current stance items"})
+                stale.append(
+                    {"item_id": item, **ov, "detail": "item not among the current stance items"}
+                )
                 continue
             votes = (u or {}).get("votes") or decisions.get(item, {}).get("stance").votes  # type: ignore[union-attr]
-            new = dict(row) if row else {
-                "item_id": item, "pair_kind": u.get("pair_kind") if u else None,
-                "target_id": u.get("target_id") if u else None, "target": u.get("target") if u else None,
-                "article_id": u.get("article_id") if u else None, "text": u.get("text") if u else None}
+            new = (
+                dict(row)
+                if row
+                else {
+                    "item_id": item,
+                    "pair_kind": u.get("pair_kind") if u else None,
+                    "target_id": u.get("target_id") if u else None,
+                    "target": u.get("target") if u else None,
+                    "article_id": u.get("article_id") if u else None,
+                    "text": u.get("text") if u else None,
+                }
+            )
             agree = sum(v == ov["stance"] for v in votes.values()) / len(votes) if votes else 0.0
-            new.update(label=ov["stance"], method="review", confidence=1.0, n_annotators=len(votes),
-                       agreement=round(agree, 6), reviewer=ov["reviewer"])
+            new.update(
+                label=ov["stance"],
+                method="review",
+                confidence=1.0,
+                n_annotators=len(votes),
+                agreement=round(agree, 6),
+                reviewer=ov["reviewer"],
+            )
             stance[item] = new
         else:
             row = claims.get(item)
             if row is None and (u is None or u.get("char_start") is None):
-                stale.append({"item_id": item, **ov, "detail": "item not among the current claim spans"})
+                stale.append(
+                    {"item_id": item, **ov, "detail": "item not among the current claim spans"}
+                )
                 continue
             if ov.get("claim") == "no":
                 claims.pop(item, None)
@@ -203,21 +247,40 @@ def apply_overrides(
                     d = dec.get(fld)
                     return d.label if d is not None else None
 
-                base = dict(row) if row else {
-                    "item_id": item, "article_id": u.get("article_id") if u else None,
-                    "char_start": u.get("char_start") if u else None, "char_end": u.get("char_end") if u else None,
-                    "text": u.get("text") if u else None, "speaker": None}
+                base = (
+                    dict(row)
+                    if row
+                    else {
+                        "item_id": item,
+                        "article_id": u.get("article_id") if u else None,
+                        "char_start": u.get("char_start") if u else None,
+                        "char_end": u.get("char_end") if u else None,
+                        "text": u.get("text") if u else None,
+                        "speaker": None,
+                    }
+                )
                 n = int((u or row or {}).get("n_annotators") or 0)
                 ct = pick("claim_type")
                 if ct is None:
-                    stale.append({"item_id": item, **ov, "detail": "review gives no claim_type and there is no aggregate"})
+                    stale.append(
+                        {
+                            "item_id": item,
+                            **ov,
+                            "detail": "review gives no claim_type and there is no aggregate",
+                        }
+                    )
                     continue
                 votes = dec["claim_type"].votes if "claim_type" in dec else {}
-                base.update(claim_type=ct, checkworthy=pick("checkworthy"),
-                            speaker=ov.get("speaker", base.get("speaker")), method="review",
-                            confidence=1.0, n_annotators=n,
-                            agreement=round(sum(v == ct for v in votes.values()) / n, 6) if n else 0.0,
-                            reviewer=ov["reviewer"])
+                base.update(
+                    claim_type=ct,
+                    checkworthy=pick("checkworthy"),
+                    speaker=ov.get("speaker", base.get("speaker")),
+                    method="review",
+                    confidence=1.0,
+                    n_annotators=n,
+                    agreement=round(sum(v == ct for v in votes.values()) / n, 6) if n else 0.0,
+                    reviewer=ov["reviewer"],
+                )
                 claims[item] = base
         applied += 1
         pending.pop(item, None)

@@ -106,16 +106,24 @@ def load_exports(paths: AggregatePaths, configs: Mapping[str, LabelConfig]) -> P
 def run_aggregate(paths: AggregatePaths, cfg: AggregateConfig) -> StageReport:
     """Run the aggregate stage end to end; write every output atomically; return the report."""
     report = StageReport("aggregate")
-    base = {"claims": load_label_config(paths.claims_config), "stance": load_label_config(paths.stance_config)}
+    base = {
+        "claims": load_label_config(paths.claims_config),
+        "stance": load_label_config(paths.stance_config),
+    }
     configs = dict(base)
     for kind, xml in (("claims", paths.claims_config), ("stance", paths.stance_config)):
         # the review project's own config when it sits beside the base one (as studio.yaml
         # sets it up), else the one generated from the base config: same controls either way
         own = xml.with_name(f"review_{kind}.xml")
-        configs[f"review_{kind}"] = (load_label_config(own) if own.exists()
-                                     else parse_label_config(review_label_config(kind, base[kind])))
+        configs[f"review_{kind}"] = (
+            load_label_config(own)
+            if own.exists()
+            else parse_label_config(review_label_config(kind, base[kind]))
+        )
     parsed = load_exports(paths, configs)
-    articles = pl.read_parquet(paths.articles) if paths.articles and paths.articles.exists() else None
+    articles = (
+        pl.read_parquet(paths.articles) if paths.articles and paths.articles.exists() else None
+    )
     if paths.gold_csv is not None:
         if paths.gold_bodies is None:
             raise ClaimsetError("--gold-csv needs --gold-bodies (the FNC-1 bodies CSV)")
@@ -139,36 +147,68 @@ def run_aggregate(paths: AggregatePaths, cfg: AggregateConfig) -> StageReport:
     # Claim rows get the id of the span item they were clustered into.
     if result.region_items:
         keys = pl.DataFrame(
-            [{"project": k[0], "task_key": k[1], "annotator": k[2], "region_id": k[3], "_item": v}
-             for k, v in sorted(result.region_items.items())]
+            [
+                {
+                    "project": k[0],
+                    "task_key": k[1],
+                    "annotator": k[2],
+                    "region_id": k[3],
+                    "_item": v,
+                }
+                for k, v in sorted(result.region_items.items())
+            ]
         )
-        frame = (frame.join(keys, on=["project", "task_key", "annotator", "region_id"], how="left")
-                 .with_columns(pl.coalesce("_item", "item_id").alias("item_id")).drop("_item"))
-    outcome = apply_overrides(review_overrides(frame), result.labels_stance, result.labels_claims,
-                              result.unresolved, result.decisions)
+        frame = (
+            frame.join(keys, on=["project", "task_key", "annotator", "region_id"], how="left")
+            .with_columns(pl.coalesce("_item", "item_id").alias("item_id"))
+            .drop("_item")
+        )
+    outcome = apply_overrides(
+        review_overrides(frame),
+        result.labels_stance,
+        result.labels_claims,
+        result.unresolved,
+        result.decisions,
+    )
     for stale in outcome["stale"]:
-        parsed.quarantine.append({"project": stale["project"], "task_key": f"review:{stale['item_id']}",
-                                  "annotation_id": stale["annotation_id"], "annotator": stale["reviewer"],
-                                  "reason": "review_stale", "detail": stale["detail"], "task_id": None})
+        parsed.quarantine.append(
+            {
+                "project": stale["project"],
+                "task_key": f"review:{stale['item_id']}",
+                "annotation_id": stale["annotation_id"],
+                "annotator": stale["reviewer"],
+                "reason": "review_stale",
+                "detail": stale["detail"],
+                "task_id": None,
+            }
+        )
     # Stale review answers stay in the table (they are real answers) and are listed in quarantine
     # as not applied; so the reconciliation below counts them once, as accepted.
     counts = Counter(parsed.counts)
     total = counts["annotations_total"]
-    excluded = sum(v for k, v in counts.items() if k.startswith("quarantined_") and k != "quarantined_draft")
+    excluded = sum(
+        v for k, v in counts.items() if k.startswith("quarantined_") and k != "quarantined_draft"
+    )
     if counts["accepted"] + excluded != total:
-        raise ClaimsetError(f"annotation counts do not reconcile: {counts['accepted']} accepted + {excluded} "
-                            f"excluded != {total} in the exports")
+        raise ClaimsetError(
+            f"annotation counts do not reconcile: {counts['accepted']} accepted + {excluded} "
+            f"excluded != {total} in the exports"
+        )
 
     annotations = annotations_frame(frame.to_dicts()) if frame.height else frame
     labels_stance = pl.DataFrame(result.labels_stance, schema=LABELS_STANCE_SCHEMA).sort("item_id")
     labels_claims = pl.DataFrame(result.labels_claims, schema=LABELS_CLAIMS_SCHEMA).sort("item_id")
-    unresolved = sorted(result.unresolved, key=lambda u: (u["project"], u["item_id"], u.get("field") or ""))
-    quarantine = sorted(parsed.quarantine, key=lambda q: (q["project"], q["task_key"], str(q.get("annotation_id")),
-                                                          q["reason"]))
+    unresolved = sorted(
+        result.unresolved, key=lambda u: (u["project"], u["item_id"], u.get("field") or "")
+    )
+    quarantine = sorted(
+        parsed.quarantine,
+        key=lambda q: (q["project"], q["task_key"], str(q.get("annotation_id")), q["reason"]),
+    )
 
     fields = {
         "stance": base["stance"].choices("stance"),
-        "claim": ("no", "yes"),
+        "claim_tokens": ("no", "yes"),
         "claim_type": base["claims"].choices("claim_type"),
         "checkworthy": base["claims"].choices("checkworthy"),
         "speaker": (),
@@ -217,9 +257,12 @@ def run_aggregate(paths: AggregatePaths, cfg: AggregateConfig) -> StageReport:
     report.records_out = labels_stance.height + labels_claims.height
     report.quarantined = len(quarantine)
     report.extra.update(
-        accepted=counts["accepted"], cancelled=counts["quarantined_cancelled"] + counts["quarantined_skipped"],
-        drafts=counts["drafts"], duplicates=counts["quarantined_duplicate"],
-        misfit=counts["quarantined_label_config_mismatch"], unresolved=len(unresolved),
+        accepted=counts["accepted"],
+        cancelled=counts["quarantined_cancelled"] + counts["quarantined_skipped"],
+        drafts=counts["drafts"],
+        duplicates=counts["quarantined_duplicate"],
+        misfit=counts["quarantined_label_config_mismatch"],
+        unresolved=len(unresolved),
         reviews=outcome["applied"],
     )
     return report
@@ -228,4 +271,8 @@ def run_aggregate(paths: AggregatePaths, cfg: AggregateConfig) -> StageReport:
 def _distribution(df: pl.DataFrame, column: str) -> dict[str, Any]:
     counts = dict(sorted(Counter(df[column].to_list()).items(), key=lambda kv: str(kv[0])))
     methods = dict(sorted(Counter(df["method"].to_list()).items()))
-    return {"n": df.height, "by_label": {str(k): v for k, v in counts.items()}, "by_method": methods}
+    return {
+        "n": df.height,
+        "by_label": {str(k): v for k, v in counts.items()},
+        "by_method": methods,
+    }

@@ -20,7 +20,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from claimset.claims.cues import ACCORDING_RE, FINITE_FORMS, FINITE_RE, PARTICIPLE_RE, PARTICIPLES
+from claimset.claims.cues import (
+    ACCORDING_RE,
+    FINITE_FORMS,
+    FINITE_RE,
+    PARTICIPLES,
+    find_cues,
+    locate_cues,
+)
 from claimset.claims.speakers import (
     FINITE_VERB_RE,
     SpeakerMention,
@@ -257,14 +264,16 @@ def _parenthetical_end(text: str, pos: int, end: int) -> int:
 
 
 def _frame(
-    text: str, sent: str, s_start: int, s_end: int, max_subject_words: int
+    text: str,
+    sent: str,
+    s_start: int,
+    s_end: int,
+    max_subject_words: int,
+    cue_hits: list[str] | None = None,
 ) -> list[Attribution]:
     """Subject + cue + content (see module docstring, case 3)."""
     # 3. Subject + cue + content, first plausible cue wins.
-    matches = sorted(
-        [(fm.start(), fm.end(), fm.group("cue"), True) for fm in FINITE_RE.finditer(sent)]
-        + [(pm.start(), pm.end(), pm.group("cue"), False) for pm in PARTICIPLE_RE.finditer(sent)]
-    )
+    matches = find_cues(sent) if cue_hits is None else locate_cues(sent, cue_hits)
     for n, (c_start, c_end, cue, finite) in enumerate(matches):
         region = sent[:c_start]
         # "Unconfirmed reports say": a cue form directly followed by another cue is a noun.
@@ -350,16 +359,19 @@ def _frame(
 
 
 def parse_sentence(
-    text: str, s_start: int, s_end: int, max_subject_words: int
+    text: str, s_start: int, s_end: int, max_subject_words: int, cue_hits: list[str] | None = None
 ) -> list[Attribution]:
     """Find the attributed claims of the sentence ``text[s_start:s_end]`` (article offsets).
 
-    Returns an empty list when the sentence has no attribution frame; the caller then decides
-    whether it is an unattributed assertion.
+    ``cue_hits``: the cue strings of the sentence in order, when already extracted in bulk
+    (polars); found here otherwise. Returns an empty list when the sentence has no
+    attribution frame; the caller then decides whether it is an unattributed assertion.
     """
     sent = text[s_start:s_end]
+    # Cheap substring gates first: most sentences have no quote or no "according to".
+    has_quote = '"' in sent or "“" in sent or "”" in sent
     # 1. Direct quote, then attribution.
-    m = _QUOTE_THEN_ATTR.match(sent)
+    m = _QUOTE_THEN_ATTR.match(sent) if has_quote else None
     if m:
         attr, a0 = m.group("attr"), s_start + m.start("attr")
         speaker: SpeakerMention | None = None
@@ -379,8 +391,8 @@ def parse_sentence(
             if text[qs:qe].rstrip().endswith("?"):
                 return []
             return [Attribution(qs, qe, speaker, cue, "direct_quote")]
-    im = _INTERRUPTED.search(sent)
-    if im and any(q in sent[: im.start()] for q in "\"“"):
+    im = _INTERRUPTED.search(sent) if has_quote else None
+    if im and any(q in sent[: im.start()] for q in '"“'):
         attr, a0 = im.group("attr"), s_start + im.start("attr")
         fm = FINITE_RE.search(attr)
         if fm and fm.end() >= len(attr.rstrip()) - 25:
@@ -389,11 +401,14 @@ def parse_sentence(
                 first_q = min(i for i in (sent.find('"'), sent.find("“")) if i >= 0)
                 qs, qe = _trim(text, s_start + first_q, s_end)
                 return [Attribution(qs, qe, speaker, fm.group("cue"), "direct_quote")]
-    frame = _frame(text, sent, s_start, s_end, max_subject_words)
+    frame = (
+        _frame(text, sent, s_start, s_end, max_subject_words, cue_hits) if cue_hits != [] else []
+    )
     if frame:
         return frame
     # 2. "According to X, ..." / "..., according to X."
-    if ACCORDING_RE.search(sent) and not _quote_open(sent[: ACCORDING_RE.search(sent).start()]):  # type: ignore[union-attr]
+    acc = ACCORDING_RE.search(sent) if "ccording" in sent else None
+    if acc is not None and not _quote_open(sent[: acc.start()]):
         for rx in (_ACCORDING_LEAD, _ACCORDING_TAIL):
             am = rx.match(sent)
             if not am:

@@ -21,11 +21,11 @@ from claimset.claims.attribution import Attribution, parse_sentence
 from claimset.claims.categories import category_expr
 from claimset.claims.checkworthiness import checkworthy_expr
 from claimset.claims.config import CandidatesConfig
-from claimset.claims.cues import PREFILTER, cue_category
+from claimset.claims.cues import CUE_EXTRACT, PREFILTER, cue_category
 from claimset.claims.editorial import BOILERPLATE, FRAMING, SCENE
 from claimset.claims.speakers import (
     SpeakerMention,
-    full_names_in,
+    expand_name,
     speaker_id,
     surname_index,
 )
@@ -100,7 +100,14 @@ def _resolve_article(
     ``items`` are (sentence index, paragraph, attribution). Returns per attribution:
     (attribution, speaker name, role, speaker_start, speaker_end, speaker_text).
     """
-    surnames = surname_index(full_names_in(text))
+    # Bare names are expanded by a targeted search, cached per article.
+    cache: dict[str, str | None] = {}
+
+    def expand(token: str) -> str | None:
+        if token not in cache:
+            cache[token] = expand_name(text, token)
+        return cache[token]
+
     # Most recent first: (sentence index, paragraph, name, kind, gender, start, end, role)
     history: list[tuple[int, int, str, str, str | None, int, int, str | None]] = []
     genders: dict[str, str] = {}
@@ -152,8 +159,9 @@ def _resolve_article(
             out.append((att, cand[2], cand[7], sp.start, sp.end, text[sp.start : sp.end]))
             continue
         name, kind = sp.name, sp.kind
-        if sp.n_name_tokens == 1 and name.lower() in surnames:
-            name, kind = surnames[name.lower()], "person"
+        full = expand(name) if sp.n_name_tokens == 1 and kind != "org" else None
+        if full is not None:
+            name, kind = full, "person"
         elif sp.n_name_tokens == 1 and kind == "unknown":
             # A bare capitalised word that is no one's surname here: treat like an organisation.
             kind = "org"
@@ -240,10 +248,12 @@ def propose_claims(
     rows: list[dict[str, object]] = []
     attributed_ids: set[str] = set()
     per_article: dict[str, list[tuple[int, int, str, Attribution]]] = {}
-    for sid, aid, para, idx, cs, ce in with_cue.select(
-        "sentence_id", "article_id", "paragraph", "index", "char_start", "char_end"
+    # Cue strings per sentence in one vectorised pass; Python only locates and parses them.
+    with_cue = with_cue.with_columns(pl.col("text").str.extract_all(CUE_EXTRACT).alias("_cues"))
+    for sid, aid, para, idx, cs, ce, hits in with_cue.select(
+        "sentence_id", "article_id", "paragraph", "index", "char_start", "char_end", "_cues"
     ).iter_rows():
-        found = parse_sentence(texts[aid], cs, ce, cfg.max_subject_words)
+        found = parse_sentence(texts[aid], cs, ce, cfg.max_subject_words, hits or [])
         if found:
             attributed_ids.add(sid)
             per_article.setdefault(aid, []).extend((idx, para, sid, a) for a in found)

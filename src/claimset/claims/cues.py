@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from claimset.claims.regex import polars_regex
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -110,12 +112,11 @@ WARNING_PHRASE = (
 FINITE_RE = re.compile(
     rf"\b(?P<cue>{WARNING_PHRASE}|{_alternation(FINITE_FORMS)})\b", re.IGNORECASE
 )
-PARTICIPLE_RE = re.compile(rf"\b(?P<cue>{_alternation(PARTICIPLES)})\b", re.IGNORECASE)
 ACCORDING_RE = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
 
 # Cheap pre-filter (Rust regex syntax, used by polars over the whole sentence column): only
 # sentences matching it go through the per-sentence attribution parser.
-PREFILTER = (
+PREFILTER = polars_regex(
     r"(?i)\b(?:"
     + _alternation(FINITE_FORMS | PARTICIPLES)
     + r"|according\s+to|issued|gave|sounded|delivered)\b|[\"“”]"
@@ -131,3 +132,69 @@ def cue_category(cue: str | None) -> str | None:
         return "warning"
     found = CUES.get(key)
     return found.category if found else None
+
+
+_WORD_RE = re.compile(r"[A-Za-z]+")
+# Every cue form as a word tuple, grouped by its first word, longest first.
+_FORMS: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
+for _f in FINITE_FORMS | PARTICIPLES:
+    _words = tuple(_f.lower().split())
+    _FORMS.setdefault(_words[0], []).append((_words, _f in FINITE_FORMS))
+for _v in _FORMS.values():
+    _v.sort(key=lambda x: -len(x[0]))
+_WARN_VERBS = frozenset({"issued", "gave", "sounded", "delivered"})
+
+
+# Every cue form, for polars ``str.extract_all`` over the whole candidate column (Rust regex:
+# leftmost-first alternation, longest forms first, ASCII word boundaries).
+CUE_EXTRACT = polars_regex(
+    rf"(?i)\b(?:{WARNING_PHRASE}|{_alternation(FINITE_FORMS | PARTICIPLES)})\b"
+)
+
+
+def locate_cues(sent: str, hits: list[str]) -> list[tuple[int, int, str, bool]]:
+    """Positions of cue strings already extracted from ``sent`` (in order) by CUE_EXTRACT."""
+    out: list[tuple[int, int, str, bool]] = []
+    pos = 0
+    for h in hits:
+        i = sent.find(h, pos)
+        if i < 0:
+            continue
+        key = re.sub(r"\s+", " ", h.lower())
+        finite = key in FINITE_FORMS or key not in PARTICIPLES
+        out.append((i, i + len(h), h, finite))
+        pos = i + len(h)
+    return out
+
+
+def find_cues(sent: str) -> list[tuple[int, int, str, bool]]:
+    """Cue occurrences in ``sent`` as (start, end, text, is_finite), in text order.
+
+    A word-by-word lookup instead of one big regex alternation: the attribution parser calls
+    this for every candidate sentence, so it must stay cheap.
+    """
+    toks = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD_RE.finditer(sent)]
+    out: list[tuple[int, int, str, bool]] = []
+    i, n = 0, len(toks)
+    while i < n:
+        w = toks[i][2]
+        hit = None
+        if w in _WARN_VERBS and i + 2 < n and toks[i + 1][2] in ("a", "an"):
+            # "issued a (stark) warning": up to two words between the article and the noun.
+            for k in range(i + 2, min(i + 5, n)):
+                if toks[k][2] in ("warning", "caution"):
+                    hit = (toks[i][0], toks[k][1], True, k)
+                    break
+        if hit is None:
+            for words, finite in _FORMS.get(w, ()):
+                k = i + len(words)
+                if k <= n and all(toks[i + j][2] == words[j] for j in range(1, len(words))):
+                    hit = (toks[i][0], toks[k - 1][1], finite, k - 1)
+                    break
+        if hit is not None:
+            s, e, finite, last = hit
+            out.append((s, e, sent[s:e], finite))
+            i = last + 1
+        else:
+            i += 1
+    return out

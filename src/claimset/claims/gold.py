@@ -128,6 +128,7 @@ def gold_tables(docs: list[GoldDocument]) -> tuple[pl.DataFrame, pl.DataFrame]:
                 "standfirst": None,
                 "body": d.text[len(d.title) :].lstrip() if d.has_title else d.text,
                 "text": d.text,
+                "title_end": len(d.title) if d.has_title else 0,
             }
         )
         breaks = [m.start() for m in re.finditer(r"\n\s*\n", d.text)]

@@ -161,6 +161,12 @@ FINITE_VERB_RE = re.compile(
 _TOKEN_RE = re.compile(r"[^\s,]+")
 _CAP_RE = re.compile(r"^[\"“(]?[A-ZÀ-ÖØ-ÞĀ-Ž]")
 _INITIAL_RE = re.compile(r"^[A-Z]\.$")
+_TAIL_NAME_RE = re.compile(r"(?<=\s)(?:[A-ZÀ-ÖØ-Þ][\w’'.-]*\s*){1,3}$")
+_WS_RE = re.compile(r"\s+")
+_LEAD_DET_RE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_CONTRACTION_RE = re.compile(r"[’'](?:s|ve|d)$")
+_POSS_RE = re.compile(r"[’']s?$")
+_TRAILING_LOC_RE = re.compile(r"\s+in\s+[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*$")
 _CONNECTORS = frozenset({"of", "for", "and", "&"})
 GROUP_SPEAKERS = frozenset(
     [
@@ -256,8 +262,8 @@ class SpeakerMention:
 def normalise_name(text: str) -> str:
     """Collapse whitespace, straighten apostrophes and drop a leading determiner."""
     text = text.replace("’", "'").replace("‘", "'")
-    text = re.sub(r"\s+", " ", text).strip(" ,;:\"“”'")
-    text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
+    text = _WS_RE.sub(" ", text).strip(" ,;:\"“”'")
+    text = _LEAD_DET_RE.sub("", text)
     return text
 
 
@@ -317,7 +323,7 @@ def analyse_subject(phrase: str, base: int, max_words: int) -> SpeakerMention | 
     if len(words) > max_words or FINITE_VERB_RE.search(phrase_s):
         return None
     low = phrase_s.lower()
-    contracted = re.sub(r"[’'](?:s|ve|d)$", "", low)
+    contracted = _CONTRACTION_RE.sub("", low)
     if low in PRONOUNS or contracted in PRONOUNS:
         pron = low if low in PRONOUNS else contracted
         return SpeakerMention(
@@ -325,13 +331,14 @@ def analyse_subject(phrase: str, base: int, max_words: int) -> SpeakerMention | 
         )
     if words[0].lower() in _NOT_SUBJECT_START:
         # "After the operation Iga said": keep only the trailing capitalised name.
-        tail = re.search(r"(?:[A-ZÀ-ÖØ-Þ][\w’'.-]*\s*){1,3}$", phrase_s)
-        if not tail or tail.start() == 0:
+        first_end = len(words[0])
+        tail = _TAIL_NAME_RE.search(phrase_s, first_end)
+        if not tail:
             return None
         return analyse_subject(phrase_s[tail.start() :], base + tail.start(), max_words)
     if low in {"i", "we", "you"}:
         return None  # first/second person outside quotes: the writer, not a reported speaker
-    if re.search(r"[’']s?$", phrase_s) or words[-1].lower() in DETERMINERS | {
+    if _POSS_RE.search(phrase_s) or words[-1].lower() in DETERMINERS | {
         "of",
         "to",
         "for",
@@ -367,7 +374,7 @@ def analyse_subject(phrase: str, base: int, max_words: int) -> SpeakerMention | 
     ):
         return None
     # "the Humane Society of Tampa Bay in Florida": a trailing location is not part of the name.
-    loc = re.search(r"\s+in\s+[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*$", phrase_s)
+    loc = _TRAILING_LOC_RE.search(phrase_s)
     if loc and loc.start() > 0:
         phrase_s = phrase_s[: loc.start()]
         words = phrase_s.split()
@@ -424,7 +431,7 @@ def analyse_subject(phrase: str, base: int, max_words: int) -> SpeakerMention | 
         if tokens[i][0].lower().strip(".") in ROLE_WORDS:
             name_start = i + 1
     name_tokens = tokens[name_start:]
-    poss = [i for i, t in enumerate(name_tokens[:-1]) if re.search(r"[’']s?$", t[0])]
+    poss = [i for i, t in enumerate(name_tokens[:-1]) if _POSS_RE.search(t[0])]
     if poss:
         # "KGI Securities' Ming Chi Kuo": the possessive prefix is the affiliation (role).
         name_start += poss[-1] + 1
@@ -448,6 +455,15 @@ def analyse_subject(phrase: str, base: int, max_words: int) -> SpeakerMention | 
     # ("the national infrastructure agency", "Independent economists").
     start = max(det_end, tokens[0][1])
     end = tokens[-1][2]
+    head = tokens[-1][0].lower().strip(".,")
+    # The head must be a speaker noun ("This follows previous reports" is no subject).
+    if not (
+        head in GROUP_SPEAKERS
+        or head in ROLE_WORDS
+        or _looks_like_org(head)
+        or head.endswith(("ers", "ists", "ments", "ians", "ors", "ies", "ants", "ents"))
+    ):
+        return None
     return SpeakerMention(
         normalise_name(phrase_s[start - base : end - base]), start, end, None, "group", None
     )
@@ -486,37 +502,61 @@ def surname_index(full_names: Iterable[str]) -> dict[str, str]:
     return out
 
 
-PERSON_NAME_RE = re.compile(
-    r"(?<![\w.])(?P<name>[A-ZÀ-ÖØ-Þ][\w'’-]+\.?(?:\s+(?:[A-Z]\.\s+)*[A-ZÀ-ÖØ-Þ][\w'’-]+){1,5})"
-)
+_CAPWORD = r"[A-ZÀ-ÖØ-Þ][\w’'-]+"
+_BEFORE_RE = re.compile(rf"((?:{_CAPWORD}\s+(?:[A-Z]\.\s+)*){{1,3}})$")
+_AFTER_RE = re.compile(rf"^\s+({_CAPWORD})(?=[\s,.;:’']|$)")
 
 
-def full_names_in(text: str) -> list[str]:
-    """Capitalised multi-word sequences in ``text`` that may be person names.
-
-    Used only to expand a bare surname ("Peskov") to the fullest name the same article
-    uses ("Dmitry Peskov"), so false positives (e.g. "Cuban Missile Crisis") are harmless
-    unless they end with the very surname being resolved.
-    """
-    out = []
-    for m in PERSON_NAME_RE.finditer(text):
-        words = [re.sub(r"[’']s?$", "", w) for w in m.group("name").split()]
-        # A possessive ends an organisation prefix: "KGI Securities' Ming Chi Kuo".
-        poss = [i for i, w in enumerate(m.group("name").split()) if re.search(r"[’']s?$", w)]
-        if poss and poss[-1] < len(words) - 1:
-            words = words[poss[-1] + 1 :]
-        # Keep what follows the last title word ("French President Emmanuel Macron").
-        cut = 0
-        for i, w in enumerate(words):
-            if (
-                w.lower().strip(".") in ROLE_WORDS
-                or w.lower() in DETERMINERS
-                or w.lower() in HONORIFICS
-            ):
-                cut = i + 1
-        words = words[cut:]
-        if len(words) > 3:
-            words = words[-3:]
-        if len(words) >= 2 and not _looks_like_org(" ".join(words)):
-            out.append(normalise_name(" ".join(words)))
+def _occurrences(text: str, token: str) -> list[int]:
+    """Start offsets of ``token`` as a whole word in ``text`` (plain string search)."""
+    out, i, n = [], text.find(token), len(token)
+    while i >= 0:
+        before = text[i - 1] if i > 0 else " "
+        after = text[i + n] if i + n < len(text) else " "
+        if not before.isalnum() and not after.isalnum():
+            out.append(i)
+        i = text.find(token, i + n)
     return out
+
+
+def expand_name(text: str, token: str) -> str | None:
+    """The one fuller person name in ``text`` that ends (or starts) with ``token``, if unique.
+
+    "Peskov" -> "Dmitry Peskov" when the article also says "Kremlin spokesman Dmitry Peskov";
+    "Iga" -> "Iga Jasica". Plain string search plus two precompiled patterns, so the cost does
+    not grow with the number of names in the article. Surnames win over first names.
+    """
+    hits = _occurrences(text, token)
+    found: set[str] = set()
+    for i in hits:
+        m = _BEFORE_RE.search(text[max(0, i - 80) : i])
+        if not m:
+            continue
+        words = [_POSS_RE.sub("", w) for w in m.group(1).split()]
+        cut = 0
+        for k, w in enumerate(words):
+            low = w.lower().strip(".")
+            if (
+                low in ROLE_WORDS
+                or low in DETERMINERS
+                or w.lower() in HONORIFICS
+                or w.endswith(("'", "’"))
+            ):
+                cut = k + 1
+        words = words[cut:][-2:]
+        if words and not _looks_like_org(" ".join([*words, token])):
+            found.add(normalise_name(" ".join([*words, token])))
+    if len(found) == 1:
+        return found.pop()
+    if found:
+        return None
+    firsts = set()
+    for i in hits:
+        m = _AFTER_RE.match(text[i + len(token) : i + len(token) + 40])
+        if (
+            m
+            and m.group(1).lower() not in ROLE_WORDS
+            and not _looks_like_org(f"{token} {m.group(1)}")
+        ):
+            firsts.add(f"{token} {m.group(1)}")
+    return normalise_name(firsts.pop()) if len(firsts) == 1 else None

@@ -8,40 +8,60 @@ import sys
 DEFAULT_CONFIG = "configs/labelstudio/studio.yaml"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add ``studio`` and its sub-commands."""
     p = sub.add_parser("studio", help="run Label Studio and move tasks/annotations in and out")
-    p.add_argument("--config", default=DEFAULT_CONFIG, help=f"studio config (default {DEFAULT_CONFIG})")
+    p.add_argument(
+        "--config", default=DEFAULT_CONFIG, help=f"studio config (default {DEFAULT_CONFIG})"
+    )
     ss = p.add_subparsers(dest="studio_command", required=True, metavar="ACTION")
 
-    up = ss.add_parser("up", help="start the local Label Studio, create accounts, store an API token in .env")
+    up = ss.add_parser(
+        "up", help="start the local Label Studio, create accounts, store an API token in .env"
+    )
     up.set_defaults(handler=_up)
 
     down = ss.add_parser("down", help="stop the local Label Studio started by `studio up`")
     down.set_defaults(handler=_down)
 
     status = ss.add_parser("status", help="server state and per-project progress")
-    status.add_argument("--projects", nargs="*", default=None, help="projects to report (default: all)")
+    status.add_argument(
+        "--projects", nargs="*", default=None, help="projects to report (default: all)"
+    )
     status.set_defaults(handler=_status)
 
     push = ss.add_parser("push", help="create/update projects and import task files idempotently")
-    push.add_argument("--tasks-dir", default="data/tasks", help="directory with <project>.json task files")
-    push.add_argument("--projects", nargs="*", default=["claims", "stance"], help="projects to push")
-    push.add_argument("--migrate", action="store_true", help="replace a label config that differs on the server")
+    push.add_argument(
+        "--tasks-dir", default="data/tasks", help="directory with <project>.json task files"
+    )
+    push.add_argument(
+        "--projects", nargs="*", default=["claims", "stance"], help="projects to push"
+    )
+    push.add_argument(
+        "--migrate", action="store_true", help="replace a label config that differs on the server"
+    )
     push.add_argument(
         "--review",
         action="store_true",
         help="push the disagreement queue into the review project instead",
     )
-    push.add_argument("--unresolved", default="data/processed/unresolved.jsonl", help="(--review) queue file")
     push.add_argument(
-        "--annotations", default="data/processed/annotations.parquet", help="(--review) long annotation table"
+        "--unresolved", default="data/processed/unresolved.jsonl", help="(--review) queue file"
+    )
+    push.add_argument(
+        "--annotations",
+        default="data/processed/annotations.parquet",
+        help="(--review) long annotation table",
     )
     push.set_defaults(handler=_push)
 
-    pull = ss.add_parser("pull", help="export snapshots into <out>/<project>/export.json + manifest.json")
+    pull = ss.add_parser(
+        "pull", help="export snapshots into <out>/<project>/export.json + manifest.json"
+    )
     pull.add_argument("--out", default="data/annotations", help="output directory")
-    pull.add_argument("--projects", nargs="*", default=["claims", "stance"], help="projects to pull")
+    pull.add_argument(
+        "--projects", nargs="*", default=["claims", "stance"], help="projects to pull"
+    )
     pull.set_defaults(handler=_pull)
 
 
@@ -51,8 +71,12 @@ def _up(args: argparse.Namespace) -> int:
 
     res = up(load_studio_config(args.config))
     print(f"Label Studio is {'up' if res.started else 'already running'} at {res.url}")
-    print(f"  log in as {res.admin}; the password is LABEL_STUDIO_PASSWORD in your environment or {res.env_file}")
-    print(f"  API token {'created and stored' if res.token_created else 'found'} in {res.env_file} (mode 0600)")
+    print(
+        f"  log in as {res.admin}; the password is LABEL_STUDIO_PASSWORD in your environment or {res.env_file}"
+    )
+    print(
+        f"  API token {'created and stored' if res.token_created else 'found'} in {res.env_file} (mode 0600)"
+    )
     if res.annotators_created:
         print(f"  annotator accounts created: {', '.join(res.annotators_created)}")
     print("  annotators: passwords are LABEL_STUDIO_PASSWORD__<EMAIL> in the same file")

@@ -15,10 +15,18 @@ def _table(spec: str) -> tuple[str, Path]:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``validate`` command."""
-    p = sub.add_parser("validate", help="Great Expectations suites over every table; stop on a critical failure")
-    p.add_argument("--table", action="append", type=_table, required=True, metavar="NAME=PATH",
-                   help="table to validate (articles, sentences, claims, stance_pairs, annotations, labels_claims, "
-                        "labels_stance, splits[_<name>], agreement=reports/agreement.json); repeatable")
+    p = sub.add_parser(
+        "validate", help="Great Expectations suites over every table; stop on a critical failure"
+    )
+    p.add_argument(
+        "--table",
+        action="append",
+        type=_table,
+        required=True,
+        metavar="NAME=PATH",
+        help="table to validate (articles, sentences, claims, stance_pairs, annotations, labels_claims, "
+        "labels_stance, splits[_<name>], agreement=reports/agreement.json); repeatable",
+    )
     p.add_argument("--report-dir", required=True, type=Path, help="GX Data Docs (HTML) directory")
     p.add_argument("--summary", required=True, type=Path, help="deterministic summary JSON")
     p.add_argument("--params", default="params.yaml")

@@ -172,7 +172,17 @@ def _read_split(release: Path, config: str, split: str) -> pl.DataFrame:
 
     path = release / config / f"{split}.parquet"
     if not path.is_file():
-        raise InputError(path, "release split not found (run `claimset publish` first)")
+        if not (release / "README.md").is_file():
+            raise InputError(release, "not a release directory (run `claimset publish` first)")
+        # Publish leaves empty splits out; an absent split is an empty one.
+        from claimset.publish.features import COLUMNS
+
+        return pl.DataFrame(
+            schema={
+                n: pl.String if t in ("string", "class_label") else pl.Float64
+                for n, t in COLUMNS[config]
+            }
+        )
     table = pq.read_table(path)
     df = pl.from_arrow(table)
     assert isinstance(df, pl.DataFrame)

@@ -13,35 +13,26 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from claimset.ingest.fields import FieldProblem, iso_date
+from claimset.ingest.parallel import parallel_map
 from claimset.ingest.sources import InputFile, is_utf8
 
 # Fields that need no per-value validation (dates and booleans go through the slow path).
-PLAIN_FIELDS = frozenset({"source_id", "source", "url", "title", "standfirst", "body", "language", "author"})
+PLAIN_FIELDS = frozenset(
+    {"source_id", "source", "url", "title", "standfirst", "body", "language", "author"}
+)
 _NL, _QUOTE, _COMMA = 10, 34, 44
-T = TypeVar("T")
 
 
 def sha256_many(chunks: Sequence[Any]) -> list[str]:
-    """Hex sha256 of each bytes-like chunk; hashlib releases the GIL, so two threads use both cores."""
+    """Hex sha256 of each bytes-like chunk, on threads (hashlib releases the GIL)."""
     return parallel_map(lambda c: hashlib.sha256(c).hexdigest(), chunks)
-
-
-def parallel_map(fn: Callable[[Any], T], items: Sequence[Any], workers: int = 2) -> list[T]:
-    """``[fn(x) for x in items]`` over ``workers`` threads, one contiguous slice each."""
-    if len(items) < 64:
-        return [fn(x) for x in items]
-    step = -(-len(items) // workers)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = pool.map(lambda k: [fn(x) for x in items[k : k + step]], range(0, len(items), step))
-        return [y for part in parts for y in part]
 
 
 def record_spans(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -65,9 +56,7 @@ def record_spans(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray] | Non
     return starts, ends, per_record
 
 
-def read_csv_fast(
-    f: InputFile, data: bytes, mapping: dict[str, str]
-) -> pl.DataFrame | None:
+def read_csv_fast(f: InputFile, data: bytes, mapping: dict[str, str]) -> pl.DataFrame | None:
     """Records of a well-formed CSV as a frame (columns as pipeline.to_frame), or None."""
     if not is_utf8(f.encoding) or not set(mapping) <= PLAIN_FIELDS:
         return None
@@ -82,18 +71,26 @@ def read_csv_fast(
     view = memoryview(data)
     starts_l, ends_l = starts.tolist(), ends.tolist()
     # A record's raw bytes exclude its line terminator (as in the slow path).
-    ends_l = [e - 1 if e > s and data[e - 1] == 13 else e for s, e in zip(starts_l, ends_l, strict=True)]
-    # Long lines are never blank here; if one were, the row count check below catches it.
-    keep = [i for i, (s, e) in enumerate(zip(starts_l, ends_l, strict=True)) if e - s >= 64 or data[s:e].strip()]
-    if not keep:
+    ends_l = [
+        e - 1 if e > s and data[e - 1] == 13 else e for s, e in zip(starts_l, ends_l, strict=True)
+    ]
+    # Long lines are never blank; if one were, the row count check below catches it.
+    blank = [e - s < 64 and not data[s:e].strip() for s, e in zip(starts_l, ends_l, strict=True)]
+    if all(blank):
         return None
-    header_i, rows_i = keep[0], keep[1:]
+    header_i = blank.index(False)
+    after = list(range(header_i + 1, len(blank)))
+    rows_i = [i for i in after if not blank[i]]
     if any(commas[i] != commas[header_i] for i in rows_i):
         return None  # ragged rows: let the slow path quarantine them one by one
     try:
         df = pl.read_csv(io.BytesIO(data), infer_schema=False, has_header=True, encoding="utf8")
-    except Exception:
+    except Exception:  # any polars parse problem means "use the slow path"
         return None
+    if df.height == len(after) and len(after) != len(rows_i):
+        df = df.filter(
+            pl.Series([not blank[i] for i in after])
+        )  # polars keeps blank lines as null rows
     if df.height != len(rows_i) or mapping["body"] not in df.columns:
         return None
     if "synthetic" in f.meta and not isinstance(f.meta["synthetic"], bool):

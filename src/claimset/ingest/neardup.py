@@ -20,10 +20,13 @@ Shingle hashes come from polars' seeded ``hash``: stable for the pinned polars v
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import polars as pl
 
 from claimset.ingest.config import NearDuplicateConfig
+from claimset.ingest.parallel import parallel_map
 
 _EMPTY = np.iinfo(np.uint64).max
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio) for hash mixing
@@ -57,7 +60,9 @@ def optimal_bands(threshold: float, num_perm: int, steps: int = 2001) -> tuple[i
     return best
 
 
-def signatures(texts: pl.Series, cfg: NearDuplicateConfig, chunk_bytes: int = 16 << 20) -> np.ndarray:
+def signatures(
+    texts: pl.Series, cfg: NearDuplicateConfig, chunk_bytes: int = 2 << 20
+) -> np.ndarray:
     """``(len(texts), num_perm)`` uint64 signatures over word shingles, in bounded-memory chunks."""
     n = len(texts)
     sig = np.full((n, cfg.num_perm), _EMPTY, dtype=np.uint64)
@@ -66,8 +71,12 @@ def signatures(texts: pl.Series, cfg: NearDuplicateConfig, chunk_bytes: int = 16
     cum = np.cumsum(texts.str.len_bytes().fill_null(0).to_numpy().astype(np.int64))
     cuts = np.searchsorted(cum, np.arange(chunk_bytes, int(cum[-1]), chunk_bytes), side="right")
     edges = np.unique(np.concatenate([[0], cuts, [n]])).tolist()
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        _fill(sig[lo:hi], texts.slice(lo, hi - lo), cfg)
+    # numpy releases the GIL: chunks fill disjoint row ranges of ``sig`` on threads.
+    parallel_map(
+        lambda b: _fill(sig[b[0] : b[1]], texts.slice(b[0], b[1] - b[0]), cfg),
+        list(itertools.pairwise(edges)),
+        min_items=2,
+    )
     _densify(sig)
     return sig
 
@@ -80,11 +89,12 @@ def word_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     makes 5-word shingle collisions negligible, without materialising a string per word.
     """
     arr = texts.fill_null("").to_arrow()
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
+        arr.offset : arr.offset + len(arr) + 1
+    ]
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     offsets = offsets - offsets[0]
-    upper = (data - np.uint8(65)) < np.uint8(26)  # uint8 wrap-around: True only for A-Z
-    low = data | (upper.view(np.uint8) << np.uint8(5))
+    low = data
     word = low > 32
     edge = np.zeros(len(low) + 1, dtype=bool)
     edge[offsets] = True  # a document boundary always ends/starts a word
@@ -98,11 +108,23 @@ def word_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     u64 = np.ndarray(shape=(len(low),), dtype="<u8", buffer=padded.data, strides=(1,))
     length = (ends - starts).astype(np.uint64)
     nbits = np.minimum(length, np.uint64(8)) * np.uint64(8)
-    mask = np.where(nbits >= 64, np.uint64(_EMPTY), (np.uint64(1) << (nbits % np.uint64(64))) - np.uint64(1))
-    h = (u64[starts] & mask) * _MIX + length
+    mask = np.where(
+        nbits >= 64, np.uint64(_EMPTY), (np.uint64(1) << (nbits % np.uint64(64))) - np.uint64(1)
+    )
+    h = (_ascii_lower(u64[starts]) & mask) * _MIX + length
     h ^= h >> np.uint64(29)
     doc = np.searchsorted(offsets, starts, side="right") - 1
     return doc.astype(np.int64), h * _MIX
+
+
+def _ascii_lower(v: np.ndarray) -> np.ndarray:
+    """Lower-case the ASCII letters in 8 packed bytes at once (SWAR); other bytes unchanged."""
+    hi = v & np.uint64(0x8080808080808080)
+    v7 = v & np.uint64(0x7F7F7F7F7F7F7F7F)  # no carries between bytes below
+    ge_a = v7 + np.uint64(0x3F3F3F3F3F3F3F3F)  # high bit set where byte >= 0x41
+    gt_z = v7 + np.uint64(0x2525252525252525)  # high bit set where byte > 0x5A
+    upper = ge_a & ~gt_z & ~hi & np.uint64(0x8080808080808080)
+    return v | (upper >> np.uint64(2))
 
 
 def _fill(sig: np.ndarray, texts: pl.Series, cfg: NearDuplicateConfig) -> None:
@@ -127,29 +149,34 @@ def _fill(sig: np.ndarray, texts: pl.Series, cfg: NearDuplicateConfig) -> None:
     sdoc = np.concatenate([sdoc, doc[short]])
     sh = sh * _MIX  # rehash so that bin and value use independent bits
     sh ^= sh >> np.uint64(31)
-    mins = (
-        pl.DataFrame({"key": sdoc * m + (sh % np.uint64(m)).astype(np.int64), "v": sh // np.uint64(m)})
-        .group_by("key")
-        .agg(pl.col("v").min())
-    )
-    key = mins["key"].to_numpy()
-    sig[key // m, key % m] = mins["v"].to_numpy()
+    flat = np.full(n * m, _EMPTY, dtype=np.uint64)
+    np.minimum.at(flat, sdoc * m + (sh % np.uint64(m)).astype(np.int64), sh // np.uint64(m))
+    sig[:] = flat.reshape(n, m)
 
 
-def _densify(sig: np.ndarray) -> None:
-    """Fill empty bins from the next non-empty bin to the right (circular), with an offset.
+def _densify(sig: np.ndarray, rows_per_chunk: int = 2048) -> None:
+    """Fill each empty bin from the next non-empty bin to the right (circular), plus an offset.
 
-    Only short documents have empty bins, so the loop runs over few rows.
+    Vectorised over rows: on the row written twice side by side, a reversed running
+    minimum of "column index where filled" gives the next filled column for every column.
+    Rows without any word stay all-empty.
     """
-    m = sig.shape[1]
-    for row in np.flatnonzero((sig == _EMPTY).any(axis=1)):
-        filled = np.flatnonzero(sig[row] != _EMPTY)
-        if filled.size == 0:
-            continue  # no words at all: the row stays all-EMPTY
-        empty = np.flatnonzero(sig[row] == _EMPTY)
-        nxt = filled[np.searchsorted(filled, empty) % filled.size]
-        dist = ((nxt - empty) % m).astype(np.uint64)
-        sig[row, empty] = sig[row, nxt] + dist * _MIX
+    n, m = sig.shape
+    cols = np.arange(2 * m)
+    for lo in range(0, n, rows_per_chunk):
+        block = sig[lo : lo + rows_per_chunk]
+        empty = block == _EMPTY
+        if not empty.any():
+            continue
+        filled2 = np.tile(~empty, 2)
+        idx = np.where(filled2, cols, 2 * m)
+        nxt = np.minimum.accumulate(idx[:, ::-1], axis=1)[:, ::-1][:, :m]
+        has_any = nxt[:, 0] < 2 * m
+        fix = empty & has_any[:, None]
+        r, c = np.nonzero(fix)
+        src = nxt[r, c]
+        dist = (src - c).astype(np.uint64)
+        block[r, c] = block[r, src % m] + dist * _MIX
 
 
 def candidate_pairs(sig: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
@@ -184,9 +211,6 @@ def candidate_pairs(sig: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarra
 
 def cluster_ids(article_ids: list[str], texts: pl.Series, cfg: NearDuplicateConfig) -> list[str]:
     """For each article, the smallest article_id of its near-duplicate cluster."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     n = len(article_ids)
     if n == 0:
         return []
@@ -195,9 +219,21 @@ def cluster_ids(article_ids: list[str], texts: pl.Series, cfg: NearDuplicateConf
     if len(pairs):
         sim = (sig[pairs[:, 0]] == sig[pairs[:, 1]]).mean(axis=1)
         pairs = pairs[sim >= cfg.threshold]
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    labels = connected_components(graph, directed=False)[1]
-    best = pl.DataFrame({"label": labels, "id": article_ids}).with_columns(
-        pl.col("id").min().over("label").alias("cluster")
+    # Connected components by union-find over the verified pairs (few, so plain Python).
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs.tolist():
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    roots = [find(i) for i in range(n)]
+    best = pl.DataFrame({"root": roots, "id": article_ids}).with_columns(
+        pl.col("id").min().over("root").alias("cluster")
     )
     return best["cluster"].to_list()

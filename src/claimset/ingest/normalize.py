@@ -36,6 +36,8 @@ import unicodedata
 
 import polars as pl
 
+from claimset.ingest.parallel import split_chunks
+
 NEWLINES = r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]"
 INVISIBLE = (
     r"[\x01-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff"
@@ -74,18 +76,24 @@ def normalize_expr(expr: pl.Expr, *, single_paragraph: bool = False) -> pl.Expr:
     else:
         out = out.str.replace_all(r"\n{3,}", "\n\n")
     # NFC last: it can compose across a removed character. It never creates whitespace.
-    out = pl.when(out.str.contains(nfc_sensitive_class())).then(out.str.normalize("NFC")).otherwise(out)
+    out = (
+        pl.when(out.str.contains(nfc_sensitive_class()))
+        .then(out.str.normalize("NFC"))
+        .otherwise(out)
+    )
     return out.str.strip_chars(" \n")
 
 
 def normalize_series(s: pl.Series, *, single_paragraph: bool = False) -> pl.Series:
     """Normalise a string column; rows that need nothing are not rewritten (nulls stay null)."""
-    s = s.cast(pl.String)
+    s = split_chunks(s.cast(pl.String))
     pattern = _NEEDS_WORK_LINE if single_paragraph else _NEEDS_WORK
     idx = s.str.contains(pattern).fill_null(False).arg_true()
     if len(idx):
-        fixed = s.gather(idx).to_frame("t").select(
-            _replace_expr(pl.col("t"), single_paragraph=single_paragraph)
+        fixed = (
+            s.gather(idx)
+            .to_frame("t")
+            .select(_replace_expr(pl.col("t"), single_paragraph=single_paragraph))
         )
         s = s.scatter(idx, fixed.to_series())
     maybe = s.str.contains(_MAYBE_NFC).fill_null(False).arg_true()

@@ -12,14 +12,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from claimset import io
 from claimset.errors import ClaimsetError, InputError
 from claimset.ingest.config import IngestConfig
-from claimset.ingest.fast_csv import parallel_map
 from claimset.ingest.neardup import cluster_ids
 from claimset.ingest.normalize import normalize_series
+from claimset.ingest.parallel import parallel_map, release_freed_memory
 from claimset.ingest.read_csv import read_csv
 from claimset.ingest.read_html import read_html
 from claimset.ingest.read_jsonl import read_jsonl
@@ -85,7 +87,9 @@ RAW_SCHEMA = pl.Schema(
 )
 
 
-def read_all(files: Sequence[InputFile], config: IngestConfig) -> tuple[pl.DataFrame, list[Quarantined]]:
+def read_all(
+    files: Sequence[InputFile], config: IngestConfig
+) -> tuple[pl.DataFrame, list[Quarantined]]:
     """Run the reader for every file; unsupported files are quarantined whole.
 
     Returns one frame of raw records in input order (``seq``) and the rejected records.
@@ -95,7 +99,9 @@ def read_all(files: Sequence[InputFile], config: IngestConfig) -> tuple[pl.DataF
     for f in track(files, "reading"):
         if f.fmt is None:
             q = Rejector(f.rel, "unknown", config.excerpt_chars)
-            rejected.append(q("unsupported_format", f"unsupported file type {f.path.suffix!r}", b"", 1))
+            rejected.append(
+                q("unsupported_format", f"unsupported file type {f.path.suffix!r}", b"", 1)
+            )
             continue
         try:
             recs, rej = READERS[f.fmt](f, config)
@@ -132,7 +138,10 @@ def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
     """Normalise title/standfirst/body and assemble ``text`` and ``title_end``."""
     empty_to_null = lambda e: pl.when(e.str.len_bytes() > 0).then(e)  # noqa: E731
     nul = pl.any_horizontal(
-        [pl.col(c).str.contains("\x00", literal=True).fill_null(False) for c in ("title", "standfirst", "body")]
+        [
+            pl.col(c).str.contains("\x00", literal=True).fill_null(False)
+            for c in ("title", "standfirst", "body")
+        ]
     )
     out = df.with_columns(
         nul.alias("_nul"),
@@ -143,8 +152,15 @@ def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
             for c in ("standfirst", "source_id", "source", "url", "author", "language")
         ],
     ).with_columns(
-        empty_to_null(pl.col(c)) for c in ("standfirst", "source_id", "source", "url", "author", "language")
+        empty_to_null(pl.col(c))
+        for c in ("standfirst", "source_id", "source", "url", "author", "language")
     )
+    title_end = pl.col("title").str.len_chars().cast(pl.Int64).alias("title_end")
+    prefixed = (pl.col("title").str.len_bytes() > 0) | pl.col("standfirst").is_not_null()
+    if not out.select(prefixed.any()).item():
+        # No title or standfirst anywhere (e.g. FNC-1 bodies): text is body, and the two
+        # columns share one string buffer instead of holding the corpus twice.
+        return out.with_columns(pl.col("body").alias("text"), title_end)
     return out.with_columns(
         pl.concat_str(
             [empty_to_null(pl.col("title")), pl.col("standfirst"), empty_to_null(pl.col("body"))],
@@ -153,7 +169,7 @@ def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
         )
         .fill_null("")
         .alias("text"),
-        pl.col("title").str.len_chars().cast(pl.Int64).alias("title_end"),
+        title_end,
     )
 
 
@@ -161,18 +177,32 @@ def _identities(source_ids: pl.Series, texts: pl.Series) -> tuple[list[str], lis
     """``text_sha256`` and ``article_id`` per row.
 
     ``article_id = "a-" + sha256(source_id + "\\0" + text)[:16]`` (empty source_id when none).
-    Two threads: hashlib releases the GIL on large buffers.
+    The texts are hashed straight from their Arrow UTF-8 buffer (no Python str per text);
+    two threads: hashlib releases the GIL on large buffers.
     """
+    text_sha: list[str] = []
+    article_ids: list[str] = []
+    step = 8192  # slices keep the Arrow copies of the texts small
+    for lo in range(0, len(texts), step):
+        arr = texts.slice(lo, step).fill_null("").to_arrow().cast(pa.large_string())
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
+            arr.offset : arr.offset + len(arr) + 1
+        ].tolist()
+        buf = arr.buffers()[2]
+        data = memoryview(buf) if buf is not None else memoryview(b"")
+        prefixes = [(sid or "").encode("utf-8") + b"\x00" for sid in source_ids.slice(lo, step)]
+        pairs = [(prefixes[i], data[offsets[i] : offsets[i + 1]]) for i in range(len(arr))]
+        for sha, aid in parallel_map(_hash_pair, pairs):
+            text_sha.append(sha)
+            article_ids.append(aid)
+    return text_sha, article_ids
 
-    def one(pair: tuple[str | None, str]) -> tuple[str, str]:
-        sid, text = pair
-        data = text.encode("utf-8")
-        ident = hashlib.sha256((sid or "").encode("utf-8") + b"\x00")
-        ident.update(data)
-        return hashlib.sha256(data).hexdigest(), "a-" + ident.hexdigest()[:16]
 
-    out = parallel_map(one, list(zip(source_ids.to_list(), texts.to_list(), strict=True)))
-    return [o[0] for o in out], [o[1] for o in out]
+def _hash_pair(pair: tuple[bytes, memoryview]) -> tuple[str, str]:
+    prefix, text = pair
+    ident = hashlib.sha256(prefix)
+    ident.update(text)
+    return hashlib.sha256(text).hexdigest(), "a-" + ident.hexdigest()[:16]
 
 
 def run_ingest(
@@ -215,6 +245,7 @@ def run_ingest(
         q = Rejector(file, fmt, config.excerpt_chars)
         rejected.append(q(reason, messages[reason], text or "", line))
     df = df.filter(pl.col("_reason").is_null()).drop("_reason", "_nul")
+    release_freed_memory()  # the raw frame and the reader's buffers
 
     text_sha, article_ids = _identities(df["source_id"], df["text"])
     df = df.with_columns(
@@ -228,7 +259,10 @@ def run_ingest(
 
     clusters = cluster_ids(df["article_id"].to_list(), df["text"], config.near_duplicates)
     df = df.with_columns(pl.Series("cluster_id", clusters, dtype=pl.String))
-    articles = df.select(list(ARTICLE_SCHEMA)).cast(ARTICLE_SCHEMA).sort("article_id")
+    release_freed_memory()  # the signature working set, before the write's own peak
+    # rechunk: the parquet bytes must not depend on how many cores split the work.
+    articles = df.select(list(ARTICLE_SCHEMA)).cast(ARTICLE_SCHEMA).sort("article_id").rechunk()
+    del df, bad
     if articles["article_id"].n_unique() != articles.height:  # 64-bit id collision: never silent
         raise ClaimsetError("article_id collision between different texts; widen the id")
 

@@ -48,7 +48,9 @@ def login(url: str, email: str, password: str, timeout: float = 60.0) -> Session
         r = _form_post(http, url, "/user/login/", {"email": email, "password": password})
     except httpx.HTTPError as exc:
         http.close()
-        raise StudioError(f"{url}: cannot reach the server to log in {email}: {type(exc).__name__}") from None
+        raise StudioError(
+            f"{url}: cannot reach the server to log in {email}: {type(exc).__name__}"
+        ) from None
     if r.status_code != 302 or "sessionid" not in http.cookies:
         http.close()
         raise StudioError(f"{url}: login as {email} failed (wrong email or password?)")
@@ -69,7 +71,9 @@ def create_token(session: Session) -> str | None:
     if r.status_code == 409:
         return None
     if r.status_code != 201:
-        raise StudioError(f"{session.url}: creating an API token failed: HTTP {r.status_code} {redact(r.text[:300])}")
+        raise StudioError(
+            f"{session.url}: creating an API token failed: HTTP {r.status_code} {redact(r.text[:300])}"
+        )
     token = r.json().get("token")
     if not isinstance(token, str):
         raise StudioError(f"{session.url}: the token response had no token")
@@ -112,7 +116,9 @@ def signup(url: str, invite: str, email: str, password: str, timeout: float = 60
         r = _form_post(http, url, invite, {"email": email, "password": password})
     if r.status_code != 302:
         # The form re-renders with the error; keep only a hint, never the password.
-        raise StudioError(f"{url}: signing up {email} failed (HTTP {r.status_code}); is the password at least 8 characters?")
+        raise StudioError(
+            f"{url}: signing up {email} failed (HTTP {r.status_code}); is the password at least 8 characters?"
+        )
 
 
 def new_password() -> str:

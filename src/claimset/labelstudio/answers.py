@@ -10,7 +10,7 @@ Answer files are what a person writes after reading the task text
 - stance: ``{task_key: label}``.
 
 They are turned into exactly what the Label Studio editor would submit: CLAIM/SPEAKER span
-regions with UTF-16 offsets, per-region ``claim_type``/``checkworthy`` choices, a ``said_by``
+regions with code-point offsets (as the 1.23 editor stores <Text> regions), per-region ``claim_type``/``checkworthy`` choices, a ``said_by``
 relation from claim to speaker, or a ``stance`` choice, and posted through the API with the
 annotator's own token. :func:`export_answers` reads a pulled export back into the same
 shape, which is how the round trip is checked.
@@ -26,7 +26,6 @@ from typing import Any
 
 from claimset.errors import InputError
 from claimset.labelstudio.client import NO_RETRY, Studio, StudioError
-from claimset.labelstudio.offsets import OffsetMap
 
 CLAIM_FIELDS = ("claim", "speaker", "claim_type", "checkworthy")
 
@@ -63,15 +62,18 @@ def _find(text: str, sub: str, near: int | None, what: str, key: str, where: obj
     if not hits:
         raise InputError(where, f"{key}: {what} {sub!r} is not in the task text")
     if len(hits) > 1 and near is None:
-        raise InputError(where, f"{key}: {what} {sub!r} occurs {len(hits)} times; quote a longer, unique part")
+        raise InputError(
+            where, f"{key}: {what} {sub!r} occurs {len(hits)} times; quote a longer, unique part"
+        )
     if near is None:
         return hits[0]
     return min(hits, key=lambda h: (abs(h - near), h))
 
 
-def claims_result(text: str, answers: list[dict[str, Any]], key: str, where: object = "answers") -> list[dict[str, Any]]:
-    """Label Studio result for one claims task (offsets in UTF-16 units, like the editor)."""
-    m = OffsetMap(text)
+def claims_result(
+    text: str, answers: list[dict[str, Any]], key: str, where: object = "answers"
+) -> list[dict[str, Any]]:
+    """Label Studio result for one claims task (code-point offsets, like the editor)."""
     result: list[dict[str, Any]] = []
     speakers: dict[tuple[int, int], str] = {}
 
@@ -82,12 +84,20 @@ def claims_result(text: str, answers: list[dict[str, Any]], key: str, where: obj
             "to_name": "text",
             "type": "labels",
             "origin": "manual",
-            "value": {"start": m.to_utf16(start), "end": m.to_utf16(end), "text": text[start:end], "labels": [label]},
+            "value": {
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "labels": [label],
+            },
         }
 
     for n, ans in enumerate(answers):
         if not isinstance(ans, dict) or set(ans) - set(CLAIM_FIELDS) or "claim" not in ans:
-            raise InputError(where, f"{key}[{n}]: expected {{claim, speaker, claim_type, checkworthy}}, got {ans!r}")
+            raise InputError(
+                where,
+                f"{key}[{n}]: expected {{claim, speaker, claim_type, checkworthy}}, got {ans!r}",
+            )
         start = _find(text, ans["claim"], None, "claim", key, where)
         end = start + len(ans["claim"])
         cid = f"claim{n + 1}"
@@ -102,7 +112,10 @@ def claims_result(text: str, answers: list[dict[str, Any]], key: str, where: obj
                         "to_name": "text",
                         "type": "choices",
                         "origin": "manual",
-                        "value": {**{k: region["value"][k] for k in ("start", "end", "text")}, "choices": [ans[ctl]]},
+                        "value": {
+                            **{k: region["value"][k] for k in ("start", "end", "text")},
+                            "choices": [ans[ctl]],
+                        },
                     }
                 )
         if ans.get("speaker"):
@@ -113,13 +126,29 @@ def claims_result(text: str, answers: list[dict[str, Any]], key: str, where: obj
                 sid = f"speaker{len(speakers) + 1}"
                 speakers[(s, e)] = sid
                 result.append(span(sid, s, e, "SPEAKER"))
-            result.append({"from_id": cid, "to_id": sid, "type": "relation", "direction": "right", "labels": ["said_by"]})
+            result.append(
+                {
+                    "from_id": cid,
+                    "to_id": sid,
+                    "type": "relation",
+                    "direction": "right",
+                    "labels": ["said_by"],
+                }
+            )
     return result
 
 
 def stance_result(label: str) -> list[dict[str, Any]]:
     """Label Studio result for one stance task."""
-    return [{"from_name": "stance", "to_name": "text", "type": "choices", "origin": "manual", "value": {"choices": [label]}}]
+    return [
+        {
+            "from_name": "stance",
+            "to_name": "text",
+            "type": "choices",
+            "origin": "manual",
+            "value": {"choices": [label]},
+        }
+    ]
 
 
 def project_tasks(studio: Studio, project_id: int) -> list[dict[str, Any]]:
@@ -129,7 +158,9 @@ def project_tasks(studio: Studio, project_id: int) -> list[dict[str, Any]]:
     while True:
         try:
             body = studio.request(
-                "GET", "/api/tasks/", params={"project": project_id, "page": page, "page_size": 1000, "fields": "all"}
+                "GET",
+                "/api/tasks/",
+                params={"project": project_id, "page": page, "page_size": 1000, "fields": "all"},
             )
         except StudioError as exc:
             if "HTTP 404" in str(exc):
@@ -143,7 +174,11 @@ def project_tasks(studio: Studio, project_id: int) -> list[dict[str, Any]]:
 
 
 def submit_answers(
-    studio: Studio, project: str, project_id: int, answers: Mapping[str, Any], where: object = "answers"
+    studio: Studio,
+    project: str,
+    project_id: int,
+    answers: Mapping[str, Any],
+    where: object = "answers",
 ) -> SubmitResult:
     """Create this annotator's annotations (``studio`` carries the annotator's own token).
 
@@ -166,9 +201,13 @@ def submit_answers(
             result = stance_result(str(answers[key]))
         with studio.errors(f"annotating {key} as {me.email}"):
             # No retries: a retried POST whose first response was lost would annotate twice.
-            studio.sdk.annotations.create(id=int(task["id"]), result=result, lead_time=1.0, request_options=NO_RETRY)
+            studio.sdk.annotations.create(
+                id=int(task["id"]), result=result, lead_time=1.0, request_options=NO_RETRY
+            )
         created += 1
-    return SubmitResult(annotator=str(me.email), project=project, created=created, already_done=done)
+    return SubmitResult(
+        annotator=str(me.email), project=project, created=created, already_done=done
+    )
 
 
 def export_answers(export: list[dict[str, Any]], annotator: str, project: str) -> dict[str, Any]:
@@ -182,7 +221,9 @@ def export_answers(export: list[dict[str, Any]], annotator: str, project: str) -
                 continue
             res = ann.get("result") or []
             if project == "stance":
-                out[key] = next(r["value"]["choices"][0] for r in res if r.get("from_name") == "stance")
+                out[key] = next(
+                    r["value"]["choices"][0] for r in res if r.get("from_name") == "stance"
+                )
                 continue
             regions = {r["id"]: r for r in res if r.get("type") == "labels"}
             said = {r["from_id"]: r["to_id"] for r in res if r.get("type") == "relation"}
@@ -191,8 +232,15 @@ def export_answers(export: list[dict[str, Any]], annotator: str, project: str) -
                 if r["value"]["labels"] != ["CLAIM"]:
                     continue
                 v = r["value"]
-                assert text[v["start"] : v["end"]] == v["text"]
-                choice = {c["from_name"]: c["value"]["choices"][0] for c in res if c.get("type") == "choices" and c.get("id") == rid}
+                if text[v["start"] : v["end"]] != v["text"]:
+                    raise InputError(
+                        key, f"span {v['start']}-{v['end']} does not give {v['text']!r}"
+                    )
+                choice = {
+                    c["from_name"]: c["value"]["choices"][0]
+                    for c in res
+                    if c.get("type") == "choices" and c.get("id") == rid
+                }
                 spk = regions.get(said.get(rid, ""))
                 items.append(
                     (

@@ -21,6 +21,7 @@ from claimset.labelstudio.envfile import TOKEN_VAR, URL_VAR, get_secret, redact
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
+    from label_studio_sdk.core.request_options import RequestOptions
 
 
 class StudioError(ClaimsetError):
@@ -29,7 +30,7 @@ class StudioError(ClaimsetError):
 
 # Requests that must never be repeated blindly (imports): the SDK retries 5xx/429 twice by
 # default, and a retried import whose first response was lost duplicates every task in it.
-NO_RETRY: dict[str, Any] = {"max_retries": 0}
+NO_RETRY: RequestOptions = {"max_retries": 0}
 
 
 def describe_error(exc: BaseException, token: str | None = None) -> str:
@@ -74,7 +75,9 @@ class Studio:
         except Exception as exc:
             raise StudioError(f"{method} {path}: {describe_error(exc, self.token)}") from None
         if r.status_code >= 400:
-            raise StudioError(redact(f"{method} {path}: HTTP {r.status_code}: {r.text[:500]}", self.token))
+            raise StudioError(
+                redact(f"{method} {path}: HTTP {r.status_code}: {r.text[:500]}", self.token)
+            )
         if r.status_code == 204 or not r.content:
             return None
         return r.json()

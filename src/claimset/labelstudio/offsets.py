@@ -1,9 +1,11 @@
 """Span offsets between Python code points and Label Studio's UTF-16 code units.
 
-Label Studio's editor is JavaScript, whose strings index UTF-16 code units: a character
-outside the Basic Multilingual Plane (an emoji, many CJK extension characters) counts as two.
-claimset's tables count code points (Python ``str`` indices). Offsets are converted at the
-boundary: code points -> UTF-16 when pushing predictions, UTF-16 -> code points when pulling.
+JavaScript strings index UTF-16 code units: a character outside the Basic Multilingual Plane
+(an emoji, many CJK extension characters) counts as two. claimset's tables count code points
+(Python ``str`` indices). The Label Studio 1.23 editor stores <Text> regions in code points,
+but exports from JavaScript-counting tools and older versions carry UTF-16 offsets
+(label-studio issue #1347), so pull reads each span both ways and keeps the reading that
+reproduces the span text (see :func:`claimset.labelstudio.pull._resolve`).
 """
 
 from __future__ import annotations

@@ -97,7 +97,10 @@ def _emails(studio: Studio) -> dict[int, str]:
 
 
 def status_report(
-    cfg: StudioConfig, projects: Sequence[str] | None = None, studio: Studio | None = None, show: int = 20
+    cfg: StudioConfig,
+    projects: Sequence[str] | None = None,
+    studio: Studio | None = None,
+    show: int = 20,
 ) -> str:
     """Human-readable status: the managed server, then every project's progress."""
     state = read_state(cfg)
@@ -119,7 +122,9 @@ def status_report(
         pcfg = cfg.project(name)
         p = project_progress(studio, name, pcfg.title, pcfg.overlap)
         if p.project_id is None:
-            lines.append(f"{name}: no project titled {pcfg.title!r} yet (run `claimset studio push`)")
+            lines.append(
+                f"{name}: no project titled {pcfg.title!r} yet (run `claimset studio push`)"
+            )
             continue
         lines.append(
             f"{name} (project {p.project_id}, overlap {p.overlap}): tasks={p.tasks} completed={p.completed} "

@@ -10,8 +10,9 @@ with no new work gives byte-identical files:
 - user ids (``completed_by``, ``updated_by``, draft users) replaced by emails;
 - wall-clock fields dropped: ``created_ago`` (\"3 minutes\") everywhere and the task's
   ``updated_at`` (it moves when the server recounts, not only when someone annotates);
-- span offsets converted from UTF-16 units to code points and checked: ``text[start:end]``
-  must equal the span's ``text``. A span that fails is removed from the export and written
+- span offsets made code points and checked: ``text[start:end]`` must equal the span's
+  ``text`` (offsets are read as code points, as the 1.23 editor stores them, or else as
+  UTF-16 units, as JavaScript-counting tools store them; see :func:`_resolve`). A span that fails is removed from the export and written
   to ``quarantine.json`` with its reason (with its per-region choices and relations).
 """
 
@@ -24,7 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claimset.io import dumps_json, write_json, write_text
 from claimset.labelstudio.client import NO_RETRY, Studio, StudioError, connect_from_env
@@ -32,6 +33,9 @@ from claimset.labelstudio.offsets import OffsetMap
 from claimset.labelstudio.push import find_project, object_fields
 from claimset.labelstudio.studio_config import StudioConfig
 from claimset.stage import StageReport
+
+if TYPE_CHECKING:
+    from label_studio_sdk.core.request_options import RequestOptions
 
 # Fields whose value depends on when the export ran, not on the annotation work.
 VOLATILE_TASK_FIELDS = ("updated_at",)
@@ -58,7 +62,12 @@ def task_ids(studio: Studio, project_id: int) -> list[int]:
             body = studio.request(
                 "GET",
                 "/api/tasks/",
-                params={"project": project_id, "page": page, "page_size": LIST_PAGE, "include": "id"},
+                params={
+                    "project": project_id,
+                    "page": page,
+                    "page_size": LIST_PAGE,
+                    "include": "id",
+                },
                 timeout=300,
             )
         except StudioError as exc:
@@ -80,7 +89,9 @@ def user_emails(studio: Studio) -> dict[int, str]:
     return {int(u["id"]): str(u["email"]) for u in users}
 
 
-def export_page(studio: Studio, project_id: int, lo: int, hi: int, cfg: StudioConfig) -> list[dict[str, Any]]:
+def export_page(
+    studio: Studio, project_id: int, lo: int, hi: int, cfg: StudioConfig
+) -> list[dict[str, Any]]:
     """Snapshot of the tasks with lo <= id <= hi (a filtered view + an export, both removed after)."""
     view = studio.request(
         "POST",
@@ -92,26 +103,34 @@ def export_page(studio: Studio, project_id: int, lo: int, hi: int, cfg: StudioCo
                 "filters": {
                     "conjunction": "and",
                     "items": [
-                        {"filter": "filter:tasks:id", "operator": "in", "type": "Number", "value": {"min": lo, "max": hi}}
+                        {
+                            "filter": "filter:tasks:id",
+                            "operator": "in",
+                            "type": "Number",
+                            "value": {"min": lo, "max": hi},
+                        }
                     ],
                 },
             },
         },
     )
     try:
-        opts: dict[str, Any] = {"max_retries": 0, "timeout_in_seconds": cfg.pull.export_timeout}
+        opts: RequestOptions = {
+            "max_retries": 0,
+            "timeout_in_seconds": int(cfg.pull.export_timeout),
+        }
         with studio.errors(f"export of project {project_id} tasks {lo}-{hi}"):
             exp = studio.sdk.projects.exports.create(
                 id=project_id,
                 title=f"claimset-pull-{lo}-{hi}",
-                task_filter_options={"view": view["id"]},
-                serialization_options={
+                task_filter_options={"view": view["id"]},  # type: ignore[arg-type]
+                serialization_options={  # type: ignore[arg-type]
                     "drafts": {"only_id": False},
                     "predictions": {"only_id": False},
                     "annotations__completed_by": {"only_id": True},
                     "include_annotation_history": False,
                 },
-                request_options=opts,  # type: ignore[arg-type]
+                request_options=opts,
             )
         export_id = int(exp.id or 0)
         try:
@@ -122,12 +141,14 @@ def export_page(studio: Studio, project_id: int, lo: int, hi: int, cfg: StudioCo
                         id=project_id,
                         export_pk=export_id,
                         export_type="JSON",
-                        request_options=opts,  # type: ignore[arg-type]
+                        request_options=opts,
                     )
                 )
         finally:
             with studio.errors(f"deleting export {export_id}"):
-                studio.sdk.projects.exports.delete(id=project_id, export_pk=export_id, request_options=NO_RETRY)  # type: ignore[arg-type]
+                studio.sdk.projects.exports.delete(
+                    id=project_id, export_pk=export_id, request_options=NO_RETRY
+                )
     finally:
         studio.request("DELETE", f"/api/dm/views/{view['id']}/")
     tasks = json.loads(blob)
@@ -142,17 +163,53 @@ def _wait_export(studio: Studio, project_id: int, export_id: int, cfg: StudioCon
     deadline = time.monotonic() + cfg.pull.export_timeout
     while True:
         with studio.errors(f"status of export {export_id}"):
-            status = str(studio.sdk.projects.exports.get(id=project_id, export_pk=export_id).status or "")
+            status = str(
+                studio.sdk.projects.exports.get(id=project_id, export_pk=export_id).status or ""
+            )
         if status == "completed":
             return
         if status == "failed":
             raise StudioError(f"export {export_id} of project {project_id} failed on the server")
         if time.monotonic() > deadline:
-            raise StudioError(f"export {export_id} of project {project_id} did not finish in {cfg.pull.export_timeout:.0f} s")
+            raise StudioError(
+                f"export {export_id} of project {project_id} did not finish in {cfg.pull.export_timeout:.0f} s"
+            )
         time.sleep(cfg.pull.poll_interval)
 
 
 # ---------------------------------------------------------------- normalisation
+
+
+def _resolve(
+    text: str, value: dict[str, Any], m: OffsetMap
+) -> tuple[int | None, int | None, str | None]:
+    """Code-point (start, end) of an exported span, or a reason it does not fit the text.
+
+    The 1.23 editor stores <Text> offsets in code points; tools that count like JavaScript
+    strings (and older Label Studio versions) store UTF-16 units. The span text decides:
+    offsets are read as code points when that reproduces it, else as UTF-16 units. Before
+    the first astral character both readings agree, so only spans after one can differ.
+    """
+    start, end, want = value["start"], value["end"], value["text"]
+    if start > end:
+        return None, None, f"start {start} after end {end}"
+    if start >= 0 and end <= len(text) and text[start:end] == want:
+        return start, end, None
+    try:
+        s16, e16 = m.to_codepoint(start), m.to_codepoint(end)
+    except ValueError as exc:
+        return (
+            None,
+            None,
+            f"text[{start}:{end}] is {text[start:end]!r}, not {want!r}; as UTF-16: {exc}",
+        )
+    if text[s16:e16] == want:
+        return s16, e16, None
+    return (
+        None,
+        None,
+        f"text[{start}:{end}] is {text[start:end]!r}, not {want!r} (in code points or UTF-16 units)",
+    )
 
 
 def _convert_results(
@@ -162,13 +219,17 @@ def _convert_results(
     where: dict[str, Any],
     quarantine: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Offsets UTF-16 -> code points; spans that do not match the text go to quarantine."""
+    """Offsets -> verified code points; spans that do not match the text go to quarantine."""
     maps: dict[str, OffsetMap] = {}
     bad: dict[str, str] = {}
     out: list[dict[str, Any]] = []
     for r in results:
         value = r.get("value") or {}
-        if not (isinstance(value, dict) and isinstance(value.get("start"), int) and isinstance(value.get("end"), int)):
+        if not (
+            isinstance(value, dict)
+            and isinstance(value.get("start"), int)
+            and isinstance(value.get("end"), int)
+        ):
             out.append(r)
             continue
         fld = fields.get(str(r.get("to_name")))
@@ -177,19 +238,10 @@ def _convert_results(
         start = end = None
         if not isinstance(text, str):
             reason = f"span on {r.get('to_name')!r}, which shows no text field"
+        elif "text" not in value:
+            reason = "span has no text to verify"
         else:
-            m = maps.setdefault(fld or "", OffsetMap(text))
-            try:
-                start, end = m.to_codepoint(value["start"]), m.to_codepoint(value["end"])
-            except ValueError as exc:
-                reason = f"offset not on a character boundary: {exc}"
-            else:
-                if start > end:
-                    reason = f"start {start} after end {end}"
-                elif "text" not in value:
-                    reason = "span has no text to verify"
-                elif text[start:end] != value["text"]:
-                    reason = f"text[{start}:{end}] is {text[start:end]!r}, not {value['text']!r}"
+            start, end, reason = _resolve(text, value, maps.setdefault(fld or "", OffsetMap(text)))
         if reason is not None:
             rid = str(r.get("id"))
             bad.setdefault(rid, reason)
@@ -204,9 +256,25 @@ def _convert_results(
     for r in out:
         rid = str(r.get("id"))
         if rid in bad:
-            quarantine.append({**where, "region_id": r.get("id"), "reason": f"belongs to quarantined span: {bad[rid]}", "result": r})
-        elif r.get("type") == "relation" and (str(r.get("from_id")) in bad or str(r.get("to_id")) in bad):
-            quarantine.append({**where, "region_id": None, "reason": "relation to a quarantined span", "result": r})
+            quarantine.append(
+                {
+                    **where,
+                    "region_id": r.get("id"),
+                    "reason": f"belongs to quarantined span: {bad[rid]}",
+                    "result": r,
+                }
+            )
+        elif r.get("type") == "relation" and (
+            str(r.get("from_id")) in bad or str(r.get("to_id")) in bad
+        ):
+            quarantine.append(
+                {
+                    **where,
+                    "region_id": None,
+                    "reason": "relation to a quarantined span",
+                    "result": r,
+                }
+            )
         else:
             kept.append(r)
     return kept
@@ -242,8 +310,15 @@ def normalise(
                 for who in ("completed_by", "updated_by", "last_created_by"):
                     if who in it and it[who] is not None:
                         it[who] = _email(users, it[who])
-                where = {"task_key": key, "task_id": t.get("id"), "source": kind[:-1], "id": it.get("id")}
-                it["result"] = _convert_results(list(it.get("result") or []), data, fields, where, quarantine)
+                where = {
+                    "task_key": key,
+                    "task_id": t.get("id"),
+                    "source": kind[:-1],
+                    "id": it.get("id"),
+                }
+                it["result"] = _convert_results(
+                    list(it.get("result") or []), data, fields, where, quarantine
+                )
                 items.append(it)
             t[kind] = items
         out.append(t)
@@ -252,7 +327,12 @@ def normalise(
 
 
 def build_manifest(
-    name: str, title: str, tasks: Sequence[dict[str, Any]], label_config: str, export_sha256: str, quarantined: int
+    name: str,
+    title: str,
+    tasks: Sequence[dict[str, Any]],
+    label_config: str,
+    export_sha256: str,
+    quarantined: int,
 ) -> dict[str, Any]:
     """Counts over a normalised export. Cancelled (skipped) answers and drafts are counted
     apart and never counted as annotations of any label."""
@@ -291,7 +371,8 @@ def build_manifest(
         "tasks_without_annotations": c["tasks_without_annotations"],
         "quarantined": quarantined,
         "per_annotator": {
-            who: {k: per[who].get(k, 0) for k in ("annotations", "cancelled", "drafts")} for who in sorted(per)
+            who: {k: per[who].get(k, 0) for k in ("annotations", "cancelled", "drafts")}
+            for who in sorted(per)
         },
         "label_config_version": sha[:12],
         "label_config_sha256": sha,
@@ -306,7 +387,9 @@ def pull_project(studio: Studio, cfg: StudioConfig, name: str, out_dir: str | Pa
     pcfg = cfg.project(name)
     project = find_project(studio, pcfg.title)
     if project is None:
-        raise StudioError(f"no project titled {pcfg.title!r} on {studio.url}; run `claimset studio push` first")
+        raise StudioError(
+            f"no project titled {pcfg.title!r} on {studio.url}; run `claimset studio push` first"
+        )
     pid = int(project["id"])
     label_config = str(project.get("label_config") or "")
     ids = task_ids(studio, pid)
@@ -329,7 +412,9 @@ def pull_project(studio: Studio, cfg: StudioConfig, name: str, out_dir: str | Pa
     write_text(dest / "export.json", text)
     write_json(dest / "quarantine.json", quarantine)
     write_json(dest / "manifest.json", manifest)
-    return PullResult(name=name, export_path=dest / "export.json", manifest=manifest, quarantine=quarantine)
+    return PullResult(
+        name=name, export_path=dest / "export.json", manifest=manifest, quarantine=quarantine
+    )
 
 
 def pull_projects(

@@ -8,8 +8,9 @@ still missing.
 
 Before anything is sent, every task is checked: a stable key, a size cap, no value Label
 Studio would fetch (``/data/...``, ``s3://``, ``http://`` ...), predictions that fit the label
-config and whose span text matches the task text. Prediction offsets are converted from code
-points (claimset's contract) to UTF-16 units (what the Label Studio editor counts).
+config and whose span text matches the task text. Prediction offsets stay code points: the
+Label Studio 1.23 editor places <Text> regions by code points (checked in the browser tests
+with emoji before a span).
 """
 
 from __future__ import annotations
@@ -28,8 +29,13 @@ from typing import Any
 import httpx
 
 from claimset.errors import ConfigError, InputError
-from claimset.labelstudio.client import NO_RETRY, Studio, StudioError, connect_from_env, describe_error
-from claimset.labelstudio.offsets import OffsetMap
+from claimset.labelstudio.client import (
+    NO_RETRY,
+    Studio,
+    StudioError,
+    connect_from_env,
+    describe_error,
+)
 from claimset.labelstudio.studio_config import ProjectConfig, StudioConfig
 from claimset.stage import StageReport
 
@@ -102,7 +108,9 @@ def guidelines_html(path: Path | None) -> str:
     try:
         md = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: guidelines not found (set guidelines: null in studio.yaml to push without)") from exc
+        raise ConfigError(
+            f"{path}: guidelines not found (set guidelines: null in studio.yaml to push without)"
+        ) from exc
     from markdown_it import MarkdownIt
 
     return str(MarkdownIt("commonmark", {"html": False}).render(md))
@@ -112,7 +120,7 @@ def guidelines_html(path: Path | None) -> str:
 
 
 def load_tasks(path: Path, label_config: str, max_task_bytes: int) -> list[dict[str, Any]]:
-    """Read and check a task file; returns tasks ready to import (offsets in UTF-16 units)."""
+    """Read and check a task file; returns tasks ready to import."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -127,12 +135,17 @@ def load_tasks(path: Path, label_config: str, max_task_bytes: int) -> list[dict[
 def prepare_tasks(
     raw: Sequence[Any], label_config: str, max_task_bytes: int, where: object = "tasks"
 ) -> list[dict[str, Any]]:
-    """Check tasks (see the module doc) and convert prediction offsets to UTF-16."""
+    """Check tasks (see the module doc); returns them ready to import."""
     from label_studio_sdk.label_interface import LabelInterface
 
     li = LabelInterface(label_config)
     fields = object_fields(label_config)
     seen: dict[str, int] = {}
+    # Validating with the SDK costs ~1 ms per prediction; predictions that differ only in
+    # offsets, span text, region ids and score values validate alike (the SDK never sees the
+    # task text; offsets and span text are checked below against it), so each distinct
+    # shape is validated once.
+    verdicts: dict[str, list[str]] = {}
     out: list[dict[str, Any]] = []
     for i, task in enumerate(raw):
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
@@ -140,17 +153,23 @@ def prepare_tasks(
         data = task["data"]
         key = data.get("task_key")
         if not isinstance(key, str) or not key:
-            raise InputError(where, "task has no data.task_key (the idempotency key)", field=f"[{i}]")
+            raise InputError(
+                where, "task has no data.task_key (the idempotency key)", field=f"[{i}]"
+            )
         if key in seen:
             raise InputError(where, f"task_key {key!r} appears twice (tasks {seen[key]} and {i})")
         seen[key] = i
         size = len(json.dumps(task, ensure_ascii=False).encode("utf-8"))
         if size > max_task_bytes:
-            raise InputError(where, f"task {key!r} is {size} bytes; the cap is {max_task_bytes} (push.max_task_bytes)")
+            raise InputError(
+                where,
+                f"task {key!r} is {size} bytes; the cap is {max_task_bytes} (push.max_task_bytes)",
+            )
         for path, value in _strings(data, "data"):
             if FETCHABLE.match(value):
                 raise InputError(
-                    where, f"task {key!r}: {path} = {value[:60]!r} is a URL or path Label Studio would fetch"
+                    where,
+                    f"task {key!r}: {path} = {value[:60]!r} is a URL or path Label Studio would fetch",
                 )
         for name, fld in fields.items():
             if fld not in data:
@@ -160,15 +179,53 @@ def prepare_tasks(
             raise InputError(where, f"task {key!r}: unexpected keys {sorted(unknown)}")
         preds = []
         for j, pred in enumerate(task.get("predictions") or []):
-            errors = li.validate_prediction(pred, return_errors=True)
+            shape = _shape(pred)
+            if shape not in verdicts:
+                verdicts[shape] = list(li.validate_prediction(pred, return_errors=True))
+            errors = verdicts[shape]
             if errors:
-                raise InputError(where, f"task {key!r} prediction {j} does not fit the label config: {errors[:3]}")
-            preds.append(_prediction_to_utf16(pred, data, fields, f"task {key!r} prediction {j}", where))
+                raise InputError(
+                    where,
+                    f"task {key!r} prediction {j} does not fit the label config: {errors[:3]}",
+                )
+            preds.append(
+                _check_prediction_spans(pred, data, fields, f"task {key!r} prediction {j}", where)
+            )
         new = dict(task)
         if "predictions" in task:
             new["predictions"] = preds
         out.append(new)
     return out
+
+
+def _shape(pred: Any) -> str:
+    """A prediction with everything the SDK validates alike replaced by placeholders."""
+    if not isinstance(pred, dict) or not isinstance(pred.get("result"), list):
+        return json.dumps(pred, sort_keys=True, default=str)
+    ids: dict[str, int] = {}
+
+    def rid(value: Any) -> Any:
+        return ids.setdefault(str(value), len(ids)) if value is not None else None
+
+    items = []
+    for r in pred["result"]:
+        if not isinstance(r, dict):
+            items.append(r)
+            continue
+        item = dict(r)
+        for k in ("id", "from_id", "to_id"):
+            if k in item:
+                item[k] = rid(item[k])
+        value = item.get("value")
+        if isinstance(value, dict):
+            item["value"] = {
+                k: (type(v).__name__ if k in ("start", "end", "text") else v)
+                for k, v in value.items()
+            }
+        items.append(item)
+    rest = {k: v for k, v in pred.items() if k not in ("result", "score")}
+    rest["score"] = type(pred.get("score")).__name__
+    return json.dumps([rest, items], sort_keys=True, default=str)
 
 
 def _strings(obj: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -182,10 +239,9 @@ def _strings(obj: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _strings(v, f"{path}[{i}]")
 
 
-def _prediction_to_utf16(
+def _check_prediction_spans(
     pred: dict[str, Any], data: dict[str, Any], fields: dict[str, str], what: str, where: object
 ) -> dict[str, Any]:
-    result = []
     for r in pred.get("result", []):
         value = r.get("value", {})
         if "start" in value and "end" in value and isinstance(value["start"], int):
@@ -194,11 +250,11 @@ def _prediction_to_utf16(
             if not (0 <= start <= end <= len(text)):
                 raise InputError(where, f"{what}: span {start}-{end} is outside the text")
             if "text" in value and text[start:end] != value["text"]:
-                raise InputError(where, f"{what}: span {start}-{end} is {text[start:end]!r}, not {value['text']!r}")
-            m = OffsetMap(text)
-            r = {**r, "value": {**value, "start": m.to_utf16(start), "end": m.to_utf16(end)}}
-        result.append(r)
-    return {**pred, "result": result}
+                raise InputError(
+                    where,
+                    f"{what}: span {start}-{end} is {text[start:end]!r}, not {value['text']!r}",
+                )
+    return pred
 
 
 # ---------------------------------------------------------------- projects
@@ -209,7 +265,9 @@ def find_project(studio: Studio, title: str) -> dict[str, Any] | None:
     found: list[dict[str, Any]] = []
     page = 1
     while True:
-        body = studio.request("GET", "/api/projects/", params={"page": page, "page_size": 100, "title": title})
+        body = studio.request(
+            "GET", "/api/projects/", params={"page": page, "page_size": 100, "title": title}
+        )
         results = body.get("results", []) if isinstance(body, dict) else body
         found += [p for p in results if p.get("title") == title]
         if not isinstance(body, dict) or not body.get("next"):
@@ -217,27 +275,37 @@ def find_project(studio: Studio, title: str) -> dict[str, Any] | None:
         page += 1
     if len(found) > 1:
         ids = ", ".join(str(p["id"]) for p in found)
-        raise StudioError(f"several projects are titled {title!r} (ids {ids}); rename or delete all but one")
+        raise StudioError(
+            f"several projects are titled {title!r} (ids {ids}); rename or delete all but one"
+        )
     return found[0] if found else None
 
 
-def ensure_project(studio: Studio, cfg: StudioConfig, pcfg: ProjectConfig, migrate: bool) -> tuple[int, bool]:
+def ensure_project(
+    studio: Studio, cfg: StudioConfig, pcfg: ProjectConfig, migrate: bool
+) -> tuple[int, bool]:
     """Create or update the project; returns (project id, label config updated)."""
     xml_path = cfg.path(pcfg.label_config)
     xml = check_label_config(xml_path)
     fields: dict[str, Any] = {
         "title": pcfg.title,
-        "expert_instruction": guidelines_html(cfg.path(pcfg.guidelines) if pcfg.guidelines else None),
+        "expert_instruction": guidelines_html(
+            cfg.path(pcfg.guidelines) if pcfg.guidelines else None
+        ),
         "maximum_annotations": pcfg.overlap,
         **pcfg.settings,
     }
     existing = find_project(studio, pcfg.title)
     if existing is None:
         with studio.errors(f"creating project {pcfg.title!r}"):
-            created = studio.sdk.projects.create(label_config=xml, **fields, request_options=NO_RETRY)
+            created = studio.sdk.projects.create(
+                label_config=xml, **fields, request_options=NO_RETRY
+            )
         return int(created.id or 0), True
     pid = int(existing["id"])
-    diff = label_config_diff(existing.get("label_config") or "", xml, f"server:{pcfg.title}", str(xml_path))
+    diff = label_config_diff(
+        existing.get("label_config") or "", xml, f"server:{pcfg.title}", str(xml_path)
+    )
     updated = False
     if diff:
         if not migrate:
@@ -264,7 +332,12 @@ def server_keys(studio: Studio, project_id: int) -> Counter[str]:
             body = studio.request(
                 "GET",
                 "/api/tasks/",
-                params={"project": project_id, "page": page, "page_size": LIST_PAGE, "include": "id,data"},
+                params={
+                    "project": project_id,
+                    "page": page,
+                    "page_size": LIST_PAGE,
+                    "include": "id,data",
+                },
                 timeout=300,
             )
         except StudioError as exc:
@@ -286,22 +359,36 @@ def task_count(studio: Studio, project_id: int) -> int:
     return int(body.get("task_number") or 0)
 
 
-def _settle(studio: Studio, project_id: int, timeout: float) -> None:
-    """Wait until the server answers and its task count stops moving (a lost import may
-    still be committing when the client gives up on it)."""
-    deadline = time.monotonic() + timeout
+def _settle(studio: Studio, project_id: int, quiet: float, unreachable: float) -> None:
+    """Wait until the server answers and its task count has not moved for ``quiet`` seconds.
+
+    A lost import may still be running on the server when the client gives up on it (Label
+    Studio commits a whole import request in one transaction at its end), so the keys are
+    listed only once the count is quiet. An unreachable server ends the wait after
+    ``unreachable`` seconds: nothing can be reconciled then, and the next push will.
+    """
     last = -1
-    while time.monotonic() < deadline:
+    quiet_since = time.monotonic()
+    down_since: float | None = None
+    while True:
         try:
             n = task_count(studio, project_id)
-        except StudioError:
-            time.sleep(2.0)
+        except StudioError as exc:
+            now = time.monotonic()
+            down_since = down_since or now
+            if now - down_since > unreachable:
+                raise StudioError(
+                    f"the server stopped answering during the import ({exc})"
+                ) from None
+            time.sleep(1.0)
             continue
-        if n == last:
+        down_since = None
+        now = time.monotonic()
+        if n != last:
+            last, quiet_since = n, now
+        elif now - quiet_since >= quiet:
             return
-        last = n
-        time.sleep(2.0)
-    raise StudioError(f"the server did not settle within {timeout:.0f} s after a failed import")
+        time.sleep(1.0)
 
 
 def import_tasks(
@@ -312,13 +399,14 @@ def import_tasks(
     batch_size: int,
     timeout: float,
     attempts: int,
-    settle_timeout: float = 120.0,
+    quiet: float = 8.0,
+    unreachable: float = 20.0,
 ) -> tuple[int, int]:
     """Import ``tasks`` in batches without duplicates; returns (imported, retries)."""
     imported = retries = 0
     for start in range(0, len(tasks), batch_size):
         batch = tasks[start : start + batch_size]
-        for attempt in range(attempts):
+        for _attempt in range(attempts):
             try:
                 _post_import(studio, project_id, batch, timeout)
                 imported += len(batch)
@@ -329,7 +417,13 @@ def import_tasks(
                 last_error = str(exc)
             retries += 1
             # Reconcile: what of this batch reached the server after all?
-            _settle(studio, project_id, settle_timeout)
+            try:
+                _settle(studio, project_id, quiet, unreachable)
+            except StudioError as exc:
+                raise StudioError(
+                    f"import into project {project_id} interrupted: {exc}; tasks already sent may or may "
+                    "not be in. Run push again once the server is back: it imports only what is missing"
+                ) from None
             present = server_keys(studio, project_id)
             landed = [t for t in batch if t["data"]["task_key"] in present]
             imported += len(landed)
@@ -344,7 +438,9 @@ def import_tasks(
     return imported, retries
 
 
-def _post_import(studio: Studio, project_id: int, batch: list[dict[str, Any]], timeout: float) -> None:
+def _post_import(
+    studio: Studio, project_id: int, batch: list[dict[str, Any]], timeout: float
+) -> None:
     # Raw httpx with a pre-serialised body: no retries (see module doc), and the SDK's
     # per-field JSON encoder costs more than the import itself at 10k tasks per request.
     body = json.dumps(batch, ensure_ascii=False).encode("utf-8")
@@ -362,7 +458,12 @@ def _post_import(studio: Studio, project_id: int, batch: list[dict[str, Any]], t
 
 
 def push_project(
-    studio: Studio, cfg: StudioConfig, name: str, tasks_raw: Sequence[Any] | Path, *, migrate: bool = False
+    studio: Studio,
+    cfg: StudioConfig,
+    name: str,
+    tasks_raw: Sequence[Any] | Path,
+    *,
+    migrate: bool = False,
 ) -> ProjectPush:
     """Create/update project ``name`` and import the tasks it lacks."""
     pcfg = cfg.project(name)
@@ -382,6 +483,7 @@ def push_project(
         batch_size=cfg.push.batch_size,
         timeout=cfg.push.request_timeout,
         attempts=cfg.push.attempts,
+        quiet=cfg.push.settle_seconds,
     )
     return ProjectPush(
         name=name,
@@ -396,7 +498,12 @@ def push_project(
 
 
 def push_tasks(
-    cfg: StudioConfig, tasks_dir: str | Path, projects: Sequence[str], *, migrate: bool = False, studio: Studio | None = None
+    cfg: StudioConfig,
+    tasks_dir: str | Path,
+    projects: Sequence[str],
+    *,
+    migrate: bool = False,
+    studio: Studio | None = None,
 ) -> StageReport:
     """``claimset studio push``: every project in ``projects`` from ``<tasks_dir>/<project>.json``."""
     report = StageReport("studio push")

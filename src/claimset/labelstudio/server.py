@@ -104,10 +104,16 @@ def ensure_venv(cfg: StudioConfig) -> bool:
     venv = cfg.path(cfg.server.venv)
     lock = cfg.path(cfg.server.lock)
     if not lock.exists():
-        raise StudioError(f"{lock}: lock file not found (it pins label-studio=={cfg.server.version})")
+        raise StudioError(
+            f"{lock}: lock file not found (it pins label-studio=={cfg.server.version})"
+        )
     digest = hashlib.sha256(lock.read_bytes()).hexdigest()
     stamp = venv / STAMP
-    if stamp.exists() and stamp.read_text().strip() == digest and (venv / "bin" / "label-studio").exists():
+    if (
+        stamp.exists()
+        and stamp.read_text().strip() == digest
+        and (venv / "bin" / "label-studio").exists()
+    ):
         return False
     if not venv_python(cfg).exists():
         base = shutil.which(cfg.server.python) or sys.executable
@@ -116,7 +122,16 @@ def ensure_venv(cfg: StudioConfig) -> bool:
     if uv:
         cmd = [*uv, "pip", "sync", "--quiet", "--python", str(venv_python(cfg)), str(lock)]
     else:
-        cmd = [str(venv_python(cfg)), "-m", "pip", "install", "--quiet", "--require-hashes", "-r", str(lock)]
+        cmd = [
+            str(venv_python(cfg)),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--require-hashes",
+            "-r",
+            str(lock),
+        ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise StudioError(f"installing Label Studio into {venv} failed:\n{proc.stderr[-2000:]}")
@@ -215,8 +230,12 @@ def start_server(cfg: StudioConfig, admin_email: str, admin_password: str) -> Se
     """Start Label Studio in the background and wait for /health; returns its state."""
     state = read_state(cfg)
     if state.running:
-        if not state.healthy and not _wait_healthy(state.url, state.pid, cfg.server.start_timeout, state.log):
-            raise StudioError(f"Label Studio (pid {state.pid}) runs but {state.url}/health does not answer")
+        if not state.healthy and not _wait_healthy(
+            state.url, state.pid, cfg.server.start_timeout, state.log
+        ):
+            raise StudioError(
+                f"Label Studio (pid {state.pid}) runs but {state.url}/health does not answer"
+            )
         return state
     if not _port_free(cfg.server.host, cfg.server.port):
         raise StudioError(
@@ -251,7 +270,12 @@ def start_server(cfg: StudioConfig, admin_email: str, admin_password: str) -> Se
     with open(log_path, "ab") as log:
         # Own session: `studio down` signals the whole group (Django may fork helpers).
         proc = subprocess.Popen(
-            cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            cmd,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     write_json(
         data_dir / PID_FILE,
@@ -259,7 +283,9 @@ def start_server(cfg: StudioConfig, admin_email: str, admin_password: str) -> Se
     )
     if not _wait_healthy(cfg.url, proc.pid, cfg.server.start_timeout, log_path):
         stop_server(cfg)
-        raise StudioError(f"Label Studio did not come up within {cfg.server.start_timeout:.0f} s; see {log_path}")
+        raise StudioError(
+            f"Label Studio did not come up within {cfg.server.start_timeout:.0f} s; see {log_path}"
+        )
     return read_state(cfg)
 
 
@@ -329,7 +355,11 @@ def revoke_tokens(cfg: StudioConfig, email: str) -> None:
     )
     data_dir = cfg.path(cfg.server.data_dir)
     site = subprocess.run(
-        [str(venv_python(cfg)), "-c", "import label_studio,os;print(os.path.dirname(label_studio.__file__))"],
+        [
+            str(venv_python(cfg)),
+            "-c",
+            "import label_studio,os;print(os.path.dirname(label_studio.__file__))",
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -342,7 +372,9 @@ def revoke_tokens(cfg: StudioConfig, email: str) -> None:
         "PYTHONPATH": site,
         "LOG_LEVEL": "ERROR",
     }
-    proc = subprocess.run([str(venv_python(cfg)), "-c", code, email], env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(venv_python(cfg)), "-c", code, email], env=env, capture_output=True, text=True
+    )
     if proc.returncode != 0:
         raise StudioError(f"revoking the old API token of {email} failed: {proc.stderr[-800:]}")
 
@@ -371,7 +403,9 @@ def user_token(
             revoke_tokens(cfg, email)
             token = accounts.create_token(session)
             if token is None:
-                raise StudioError(f"could not create an API token for {email} after revoking the old one")
+                raise StudioError(
+                    f"could not create an API token for {email} after revoking the old one"
+                )
     finally:
         session.close()
     set_secrets(env_file, {env_var: token})
@@ -383,7 +417,9 @@ def admin_credentials(cfg: StudioConfig) -> tuple[str, str]:
     env_file = cfg.path(cfg.env_file)
     email = get_secret(ADMIN_USER_VAR, env_file)
     if not email:
-        raise StudioError(f"set {ADMIN_USER_VAR} (the admin's email) in the environment or in {env_file}")
+        raise StudioError(
+            f"set {ADMIN_USER_VAR} (the admin's email) in the environment or in {env_file}"
+        )
     password = get_secret(ADMIN_PASSWORD_VAR, env_file)
     if not password:
         password = accounts.new_password()
@@ -402,14 +438,18 @@ def annotator_password(cfg: StudioConfig, email: str) -> str:
     return password
 
 
-def ensure_annotators(cfg: StudioConfig, url: str, admin_email: str, admin_password: str) -> list[str]:
+def ensure_annotators(
+    cfg: StudioConfig, url: str, admin_email: str, admin_password: str
+) -> list[str]:
     """Create every annotator in annotators.yaml that the server lacks; returns the new emails."""
     annotators = load_annotators(cfg.path(cfg.annotators_file))
     admin = accounts.login(url, admin_email, admin_password)
     created: list[str] = []
     try:
         existing = accounts.list_users(admin)
-        invite = accounts.invite_link(admin) if any(a.email not in existing for a in annotators) else ""
+        invite = (
+            accounts.invite_link(admin) if any(a.email not in existing for a in annotators) else ""
+        )
         for ann in annotators:
             if ann.email in existing:
                 continue
@@ -428,7 +468,7 @@ def up(cfg: StudioConfig) -> UpResult:
     email, password = admin_credentials(cfg)
     before = read_state(cfg)
     state = start_server(cfg, email, password)
-    token, created = user_token(cfg, state.url, email, password, TOKEN_VAR)
+    _token, created = user_token(cfg, state.url, email, password, TOKEN_VAR)
     set_secrets(env_file, {URL_VAR: state.url})
     new_annotators = ensure_annotators(cfg, state.url, email, password)
     return UpResult(

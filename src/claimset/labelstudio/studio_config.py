@@ -63,6 +63,9 @@ class PushConfig:
     request_timeout: float = 600.0
     # Attempts per batch; after a failed attempt push reconciles with the server first.
     attempts: int = 4
+    # After a lost import response: seconds the server's task count must stay unchanged
+    # before push lists what landed (the server may still be committing the lost request).
+    settle_seconds: float = 8.0
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,9 @@ def _project_root(config_path: Path) -> Path:
     return resolved.parent
 
 
-def load_studio_config(path: str | Path = DEFAULT_STUDIO_CONFIG, *, root: str | Path | None = None) -> StudioConfig:
+def load_studio_config(
+    path: str | Path = DEFAULT_STUDIO_CONFIG, *, root: str | Path | None = None
+) -> StudioConfig:
     """Read ``studio.yaml``; relative paths resolve against ``root`` (default: the project root)."""
     p = Path(path)
     try:
@@ -144,9 +149,13 @@ def load_studio_config(path: str | Path = DEFAULT_STUDIO_CONFIG, *, root: str | 
     for name, body in projects_raw.items():
         proj = build(ProjectConfig, body, where=f"{p}:projects.{name}")
         if proj.overlap < 1:
-            raise ConfigError(f"{p}:projects.{name}.overlap: must be at least 1, got {proj.overlap}")
+            raise ConfigError(
+                f"{p}:projects.{name}.overlap: must be at least 1, got {proj.overlap}"
+            )
         if len(proj.title) < 3:
-            raise ConfigError(f"{p}:projects.{name}.title: Label Studio needs at least 3 characters")
+            raise ConfigError(
+                f"{p}:projects.{name}.title: Label Studio needs at least 3 characters"
+            )
         projects[str(name)] = replace(proj, settings=dict(proj.settings))
     base = Path(root) if root is not None else _project_root(p)
     return replace(cfg, projects=projects, root=str(base))

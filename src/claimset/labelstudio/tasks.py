@@ -155,8 +155,16 @@ def _region_value(text: str, start: int, end: int, **extra: Any) -> dict[str, An
 def claims_tasks(
     articles: pl.DataFrame, claims: pl.DataFrame, cfg: TasksConfig
 ) -> list[dict[str, Any]]:
-    """One task per paragraph with at least one candidate, predictions relative to the paragraph."""
+    """One task per paragraph with at least one candidate (or every body paragraph when
+    ``claims_paragraphs_without_candidates``), predictions relative to the paragraph.
+
+    The title is never a claims task: annotators see it as the task header. Paragraph numbers
+    follow the segmenter's (0 is the title, also when an article has none).
+    """
     texts = dict(zip(articles["article_id"].to_list(), articles["text"].to_list(), strict=True))
+    title_ends = dict(
+        zip(articles["article_id"].to_list(), articles["title_end"].to_list(), strict=True)
+    )
     titles = dict(
         zip(
             articles["article_id"].to_list(), articles["title"].fill_null("").to_list(), strict=True
@@ -166,13 +174,20 @@ def claims_tasks(
     for row in claims.sort("article_id", "char_start", "char_end").iter_rows(named=True):
         by_article.setdefault(row["article_id"], []).append(row)
     tasks: list[dict[str, Any]] = []
-    for aid in sorted(by_article):
+    wanted = texts if cfg.claims_paragraphs_without_candidates else by_article
+    for aid in sorted(wanted):
         text = texts.get(aid)
         if text is None:
             raise ConfigError(f"claims reference article {aid} that is not in the articles table")
         art_tasks = []
-        for pidx, (ps, pe) in enumerate(paragraphs(text)):
-            rows = [r for r in by_article[aid] if ps <= r["char_start"] and r["char_end"] <= pe]
+        title_end = title_ends[aid] or 0
+        for pos, (ps, pe) in enumerate(paragraphs(text)):
+            if title_end > 0 and pe <= title_end:
+                continue
+            pidx = pos if title_end > 0 else pos + 1
+            rows = [
+                r for r in by_article.get(aid, []) if ps <= r["char_start"] and r["char_end"] <= pe
+            ]
             if not rows and not cfg.claims_paragraphs_without_candidates:
                 continue
             ptext = text[ps:pe]

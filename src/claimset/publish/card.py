@@ -116,11 +116,15 @@ class ReleaseFacts:
     """Everything the card states, measured from the release and the reports."""
 
     configs: dict[str, ConfigFacts]
-    agreement: list[tuple[str, float]] = field(default_factory=list)
+    agreement: list[AgreementFigure] = field(default_factory=list)
     agreement_keys: list[str] = field(default_factory=list)
     leakage: dict[str, Any] = field(default_factory=dict)
     split_params: dict[str, Any] = field(default_factory=dict)
     validation: str | None = None
+    shared_articles: int = 0
+    """articles whose rows (over all configs) sit in more than one split, measured on the files"""
+    shared_targets: int = 0
+    """stance targets that occur in more than one split (by design: in-target evaluation)"""
     input_sha256: dict[str, str] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
 
@@ -136,15 +140,44 @@ def package_versions(names: Sequence[str] = VERSIONED_PACKAGES) -> dict[str, str
     return out
 
 
-def read_agreement(
-    path: str | os.PathLike[str] | None,
-) -> tuple[list[tuple[str, float]], list[str]]:
+@dataclass(frozen=True)
+class AgreementFigure:
+    """One Krippendorff's alpha figure quoted in the card."""
+
+    field: str
+    alpha: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    ci_level: float | None = None
+    n_items: int | None = None
+    n_annotators: int | None = None
+
+
+def _num(value: Any) -> float | None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(float(value))
+    ):
+        return None
+    return round(float(value), 4)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def read_agreement(path: str | os.PathLike[str] | None) -> tuple[list[AgreementFigure], list[str]]:
     """Krippendorff's alpha figures from the aggregation report, read defensively.
 
-    Any numeric leaf whose key path contains ``alpha`` is taken; the label is the path with
-    the alpha-ish components removed (``{"stance": {"alpha": 0.7}}`` -> ``stance``).
-    Returns (label, value) pairs and the JSON key paths read. A missing or unreadable file
-    gives empty lists.
+    Keys read, in the aggregation stage's layout (``claimset.annotations``):
+    ``fields.<field>.alpha``, ``fields.<field>.alpha_ci`` ([low, high]),
+    ``fields.<field>.alpha_ci_level``, ``fields.<field>.n_items_multi``,
+    ``fields.<field>.n_annotators`` and ``fields.<field>.per_label.<label>`` (one-vs-rest alpha,
+    quoted as ``<field>=<label>``). Any other layout falls back to every finite number whose
+    key is ``alpha``, ``krippendorff_alpha`` or ends in ``_alpha``, labelled by its path.
+    Returns the figures and the JSON key paths read; a missing or unreadable file gives
+    empty lists.
     """
     if path is None or not Path(path).is_file():
         return [], []
@@ -152,21 +185,56 @@ def read_agreement(
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return [], []
-    found: list[tuple[str, float]] = []
+    found: list[AgreementFigure] = []
     keys: list[str] = []
+    fields = data.get("fields") if isinstance(data, dict) else None
+    if isinstance(fields, Mapping) and any(
+        isinstance(v, Mapping) and "alpha" in v for v in fields.values()
+    ):
+        for name in sorted(fields, key=str):
+            fa = fields[name]
+            if not isinstance(fa, Mapping) or "alpha" not in fa:
+                continue
+            ci = fa.get("alpha_ci")
+            lo, hi = (
+                (_num(ci[0]), _num(ci[1]))
+                if isinstance(ci, list) and len(ci) == 2
+                else (None, None)
+            )
+            found.append(
+                AgreementFigure(
+                    str(name),
+                    _num(fa.get("alpha")),
+                    lo,
+                    hi,
+                    _num(fa.get("alpha_ci_level")),
+                    _int(fa.get("n_items_multi")),
+                    _int(fa.get("n_annotators")),
+                )
+            )
+            keys += [
+                f"fields.{name}.{k}"
+                for k in ("alpha", "alpha_ci", "alpha_ci_level", "n_items_multi", "n_annotators")
+                if k in fa
+            ]
+            per_label = fa.get("per_label")
+            if isinstance(per_label, Mapping):
+                for label in sorted(per_label, key=str):
+                    found.append(AgreementFigure(f"{name}={label}", _num(per_label[label])))
+                    keys.append(f"fields.{name}.per_label.{label}")
+        return found, keys
 
     def walk(node: Any, trail: tuple[str, ...]) -> None:
         if isinstance(node, Mapping):
             for k in sorted(node, key=str):
                 walk(node[k], (*trail, str(k)))
-        elif (
-            isinstance(node, int | float)
-            and not isinstance(node, bool)
-            and any("alpha" in t.lower() for t in trail)
-            and math.isfinite(float(node))
+            return
+        last = trail[-1].lower() if trail else ""
+        value = _num(node)
+        if value is not None and (
+            last in ("alpha", "krippendorff_alpha") or last.endswith("_alpha")
         ):
-            label = "/".join(t for t in trail if "alpha" not in t.lower()) or "overall"
-            found.append((label, round(float(node), 4)))
+            found.append(AgreementFigure("/".join(trail[:-1]) or "overall", value))
             keys.append(".".join(trail))
 
     walk(data, ())
@@ -199,17 +267,29 @@ def leakage_from_report(
 
 
 def validation_status(path: str | os.PathLike[str] | None) -> str | None:
-    """``passed``/``failed`` from reports/validation.json (keys ``success`` or ``passed``), else None."""
+    """Gate status from reports/validation.json, or None when absent.
+
+    Keys read: ``success`` (or ``passed``) boolean, and when present ``n_checks`` and the
+    ``warnings`` list (counted).
+    """
     data = _read_json(path)
-    for key in ("success", "passed"):
-        if isinstance(data.get(key), bool):
-            return "passed" if data[key] else "failed"
-    return None
+    ok = next((data[k] for k in ("success", "passed") if isinstance(data.get(k), bool)), None)
+    if ok is None:
+        return None
+    text = "passed" if ok else "failed"
+    details = []
+    if isinstance(data.get("n_checks"), int):
+        details.append(f"{data['n_checks']} checks")
+    if isinstance(data.get("warnings"), list):
+        details.append(f"{len(data['warnings'])} warnings")
+    return text + (f" ({', '.join(details)})" if details else "")
 
 
 def _clip(text: str, limit: int) -> str:
     text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    text = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    # Quoted inside markdown table cells: a bare pipe would split the cell.
+    return text.replace("|", "\\|")
 
 
 def collect_config_facts(
@@ -233,13 +313,16 @@ def collect_config_facts(
             label_counts[col][s] = {v: int(vc.get(v, 0)) for v in allowed}
         # Examples come from train so the card never quotes test items.
         train = frames["train"].sort("item_id")
-        examples[col] = {
-            v: [
-                _clip(t, example_max_chars)
-                for t in train.filter(pl.col(col) == v)["text"].head(examples_per_label).to_list()
+        examples[col] = {}
+        for v in allowed:
+            rows = train.filter(pl.col(col) == v).head(examples_per_label)
+            # A stance label only means something relative to its target: quote both.
+            targets = rows["target"].to_list() if "target" in rows.columns else [None] * rows.height
+            examples[col][v] = [
+                f"“{_clip(t, example_max_chars)}”"
+                + (f" (target: “{_clip(tg, example_max_chars)}”)" if tg else "")
+                for t, tg in zip(rows["text"].to_list(), targets, strict=True)
             ]
-            for v in allowed
-        }
     art_split = allrows.select("article_id", "split").unique() if allrows.height else allrows
     shared = int((art_split.group_by("article_id").len()["len"] > 1).sum()) if allrows.height else 0
     methods = (
@@ -296,13 +379,18 @@ def card_metadata(ds: DatasetConfig, facts: ReleaseFacts) -> dict[str, Any]:
         "task_ids": list(ds.task_ids),
         "tags": list(ds.tags),
         "size_categories": [size_category(total)],
+        # Empty splits have no file (datasets cannot read zero-row parquet) and are not listed;
+        # a config without any row is left out of the metadata altogether.
         "configs": [
             {
                 "config_name": name,
                 **({"default": True} if name == "stance" else {}),
-                "data_files": [{"split": s, "path": f"{name}/{s}.parquet"} for s in SPLITS],
+                "data_files": [
+                    {"split": s, "path": f"{name}/{s}.parquet"} for s in SPLITS if c.rows[s]
+                ],
             }
-            for name in sorted(facts.configs)
+            for name, c in sorted(facts.configs.items())
+            if c.total
         ],
         "dataset_info": [
             {
@@ -311,11 +399,13 @@ def card_metadata(ds: DatasetConfig, facts: ReleaseFacts) -> dict[str, Any]:
                 "splits": [
                     {"name": s, "num_bytes": c.num_bytes[s], "num_examples": c.rows[s]}
                     for s in SPLITS
+                    if c.rows[s]
                 ],
                 "download_size": sum(c.file_bytes.values()),
                 "dataset_size": sum(c.num_bytes.values()),
             }
             for name, c in sorted(facts.configs.items())
+            if c.total
         ],
     }
     return meta
@@ -449,7 +539,7 @@ def render_card(ds: DatasetConfig, facts: ReleaseFacts) -> str:
                         i,
                         v,
                         LABEL_DEFINITIONS[col][v],
-                        " / ".join(f"“{e}”" for e in ex) if ex else "(no train example)",
+                        " / ".join(ex) if ex else "(no train example)",
                     ]
                 )
             out += [_table(["id", "label", "definition", "example (train)"], rows), ""]
@@ -504,7 +594,38 @@ def render_card(ds: DatasetConfig, facts: ReleaseFacts) -> str:
             "Inter-annotator agreement (Krippendorff's alpha, from the aggregation report):",
             "",
         ]
-        out += [_table(["field", "alpha"], [[k, f"{v:.4f}"] for k, v in facts.agreement]), ""]
+
+        def fmt(v: float | None) -> str:
+            return "n/a" if v is None else f"{v:.4f}"
+
+        rows = []
+        for a in facts.agreement:
+            ci = (
+                f"[{fmt(a.ci_low)}, {fmt(a.ci_high)}]"
+                if a.ci_low is not None or a.ci_high is not None
+                else ""
+            )
+            if ci and a.ci_level is not None:
+                ci += f" ({round(a.ci_level * 100)}%)"
+            rows.append(
+                [
+                    a.field,
+                    fmt(a.alpha),
+                    ci,
+                    "" if a.n_items is None else a.n_items,
+                    "" if a.n_annotators is None else a.n_annotators,
+                ]
+            )
+        out += [
+            _table(
+                ["field", "alpha", "bootstrap CI", "items with 2+ annotators", "annotators"], rows
+            ),
+            "",
+        ]
+        out += [
+            "`field=label` rows are one-vs-rest alpha for that label. Alpha is undefined (n/a) when fewer than two values or annotators were observed.",
+            "",
+        ]
     else:
         out += [
             "Inter-annotator agreement: no agreement report was available when this release was built.",
@@ -539,10 +660,10 @@ def render_card(ds: DatasetConfig, facts: ReleaseFacts) -> str:
             f"Target ratios train/validation/test: {r.get('train')}/{r.get('validation')}/{r.get('test')}, seed {sp.get('seed')}.",
             "",
         ]
-    checks = [
+    checks: list[list[Any]] = [
         [
-            "articles in more than one split (measured on these files)",
-            sum(c.shared_articles for c in facts.configs.values()),
+            "articles in more than one split, over both configs (measured on these files)",
+            facts.shared_articles,
         ]
     ]
     for key in (
@@ -564,6 +685,12 @@ def render_card(ds: DatasetConfig, facts: ReleaseFacts) -> str:
         ]
     if facts.validation:
         out += [f"Validation gate (Great Expectations): {facts.validation}.", ""]
+    if "stance" in facts.configs:
+        out += [
+            f"Stance targets are propositions, not articles: {facts.shared_targets} target(s) occur in more than one split, "
+            "so scores measure in-target generalisation to unseen articles, not to unseen targets.",
+            "",
+        ]
 
     out += ["## Limitations and biases", ""]
     out += [

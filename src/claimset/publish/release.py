@@ -8,9 +8,9 @@ swapped in with renames, so a failed run never leaves a half-written release.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
@@ -116,6 +116,11 @@ def build_release(
             for split in SPLITS:
                 part = table.filter(pl.col("split") == split).sort("item_id")
                 frames[split] = part
+                num_bytes[split] = file_bytes[split] = 0
+                if part.height == 0:
+                    # datasets cannot read a zero-row parquet file: an empty split is left out of
+                    # the files and the card's configs (the card's split tables still show 0).
+                    continue
                 out = tmp / config / f"{split}.parquet"
                 num_bytes[split] = write_release_parquet(
                     out, config, release_frame(config, part), cfg.compression
@@ -132,6 +137,18 @@ def build_release(
                 cfg.examples_per_label,
                 cfg.example_max_chars,
             )
+        # Leakage measured on what is released, across both configs together.
+        pairs: dict[str, set[str]] = {}
+        targets: dict[str, set[str]] = {}
+        for config in CONFIGS:
+            t = pl.read_parquet(src / f"{config}.parquet")
+            for aid, split in t.select("article_id", "split").iter_rows():
+                pairs.setdefault(aid, set()).add(split)
+            if "target_id" in t.columns:
+                for tid, split in t.select("target_id", "split").drop_nulls().iter_rows():
+                    targets.setdefault(tid, set()).add(split)
+        facts.shared_articles = sum(len(v) > 1 for v in pairs.values())
+        facts.shared_targets = sum(len(v) > 1 for v in targets.values())
         if report.records_out != report.records_in:
             raise InputError(
                 src, f"rows do not reconcile: {report.records_in} in, {report.records_out} released"
@@ -148,18 +165,17 @@ def build_release(
             shutil.rmtree(tmp)
     report.extra.update({f"{c}_rows": facts.configs[c].total for c in CONFIGS})
     report.extra["agreement_figures"] = len(facts.agreement)
-    report.extra["agreement_keys"] = ",".join(facts.agreement_keys) or "none"
+    # Key patterns, not every key: one line per stage summary even with many fields/labels.
+    patterns = sorted(
+        {
+            re.sub(
+                r"\.per_label\.[^.]+$",
+                ".per_label.<label>",
+                re.sub(r"^fields\.[^.]+\.", "fields.<field>.", k),
+            )
+            for k in facts.agreement_keys
+        }
+    )
+    report.extra["agreement_keys"] = ",".join(patterns) or "none"
     report.extra["version"] = dataset.version
     return report
-
-
-def release_counts(release_dir: str | os.PathLike[str]) -> Mapping[str, Mapping[str, int]]:
-    """config -> split -> rows, read from the parquet files of a release."""
-    import pyarrow.parquet as pq
-
-    root = Path(release_dir)
-    return {
-        c: {s: pq.ParquetFile(root / c / f"{s}.parquet").metadata.num_rows for s in SPLITS}
-        for c in CONFIGS
-        if (root / c).is_dir()
-    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import polars as pl
 
 from claimset import io
 from claimset.errors import ClaimsetError, InputError
+from claimset.ingest.parallel import release_freed_memory
 from claimset.segment.config import SegmentConfig
 from claimset.segment.split import split_sentences
 from claimset.stage import StageReport
@@ -27,12 +29,52 @@ SENTENCE_SCHEMA = pl.Schema(
 )
 
 
-def segment_articles(articles: pl.DataFrame, config: SegmentConfig) -> pl.DataFrame:
+def segment_articles(
+    articles: pl.DataFrame, config: SegmentConfig, chunk_bytes: int = 16 << 20
+) -> pl.DataFrame:
     """Sentences of every article, sorted by article_id, index.
 
     ``paragraph`` is 0 for the title, 1 for the standfirst when there is one, then body
     paragraphs; an article without a title (``title_end == 0``) starts at paragraph 1.
+    Articles are processed in chunks of about ``chunk_bytes`` of text so that the
+    intermediate piece tables stay small whatever the corpus size.
     """
+    if articles.height == 0:
+        return SENTENCE_SCHEMA.to_frame()
+    cum = articles["text"].str.len_bytes().cum_sum().to_numpy()
+    cuts = np.searchsorted(cum, np.arange(chunk_bytes, int(cum[-1]), chunk_bytes), side="right")
+    edges = np.unique(np.concatenate([[0], cuts, [articles.height]])).tolist()
+    parts = [
+        _segment_chunk(articles.slice(lo, hi - lo), config) for lo, hi in itertools.pairwise(edges)
+    ]
+    out = pl.concat(parts)
+    del parts
+    if not _sorted_by_article_index(out):  # ingest writes articles sorted: usually skipped
+        out = out.sort("article_id", "index")
+    # rechunk: the parquet bytes must not depend on how many cores split the work.
+    return out.rechunk()
+
+
+def _sorted_by_article_index(s: pl.DataFrame) -> bool:
+    """True when ``s`` is already in (article_id, index) order (a sort would be a copy)."""
+    if s.height < 2:
+        return True
+    return bool(
+        s.select(
+            (
+                (pl.col("article_id") > pl.col("article_id").shift(1))
+                | (
+                    (pl.col("article_id") == pl.col("article_id").shift(1))
+                    & (pl.col("index") > pl.col("index").shift(1))
+                )
+            )
+            .slice(1)
+            .all()
+        ).item()
+    )
+
+
+def _segment_chunk(articles: pl.DataFrame, config: SegmentConfig) -> pl.DataFrame:
     docs = articles.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("doc"), "article_id", "text", "title_end"
     )
@@ -49,23 +91,24 @@ def segment_articles(articles: pl.DataFrame, config: SegmentConfig) -> pl.DataFr
         )
         .select(list(SENTENCE_SCHEMA))
         .cast(SENTENCE_SCHEMA)
-        .sort("article_id", "index")
     )
 
 
 def read_articles(path: str | Path) -> pl.DataFrame:
     """Read the articles table, checking the columns segmentation needs."""
     try:
-        df = pl.read_parquet(path, columns=None)
+        schema = pl.read_parquet_schema(path)
     except FileNotFoundError as exc:
         raise InputError(path, "no such file") from exc
     except (pl.exceptions.ComputeError, OSError) as exc:
         raise InputError(path, f"not a readable parquet file: {exc}") from exc
     for col, dtype in REQUIRED.items():
-        if col not in df.columns:
+        if col not in schema:
             raise InputError(path, "missing column (run `claimset ingest` first?)", field=col)
-        if df.schema[col] != dtype:
-            raise InputError(path, f"expected {dtype}, got {df.schema[col]}", field=col)
+        if schema[col] != dtype:
+            raise InputError(path, f"expected {dtype}, got {schema[col]}", field=col)
+    # Only the columns segmentation needs: body and the rest would double the memory.
+    df = pl.read_parquet(path, columns=list(REQUIRED))
     nulls = df.filter(pl.col("text").is_null() | pl.col("article_id").is_null())
     if nulls.height:
         raise InputError(path, f"{nulls.height} row(s) have a null text/article_id", field="text")
@@ -82,8 +125,10 @@ def run_segment(
     report = StageReport("segment")
     articles = read_articles(articles_path)
     sentences = segment_articles(articles, config)
-    per_article = sentences.group_by("article_id").len()
-    without = articles.height - per_article.height
+    n_articles = articles.height
+    del articles  # not needed for the write: keep the peak down
+    release_freed_memory()
+    without = n_articles - sentences["article_id"].n_unique()
     if without:  # every article has non-empty text after ingest; anything else is a bug
         raise ClaimsetError(f"{without} article(s) produced no sentences")
     lengths = sentences["char_end"] - sentences["char_start"]
@@ -91,16 +136,16 @@ def run_segment(
     io.write_json(
         report_path,
         {
-            "articles": articles.height,
+            "articles": n_articles,
             "sentences": sentences.height,
             "paragraphs": int(
                 sentences.select(pl.struct("article_id", "paragraph").n_unique()).item()
             ),
-            "sentences_per_article_mean": round(sentences.height / max(articles.height, 1), 4),
+            "sentences_per_article_mean": round(sentences.height / max(n_articles, 1), 4),
             "sentence_chars_median": float(np.median(lengths.to_numpy())) if len(lengths) else 0.0,
             "sentence_chars_max": int(lengths.to_numpy().max()) if len(lengths) else 0,
             "sentences_over_1000_chars": int((lengths > 1000).sum()),
         },
     )
-    report.records_in, report.records_out = articles.height, sentences.height
+    report.records_in, report.records_out = n_articles, sentences.height
     return report

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from claimset.ingest.parallel import split_chunks
 from claimset.segment.config import SegmentConfig
 from claimset.segment.rules import CONNECTORS, MAYBE_FINAL, NEVER_FINAL, OPENERS, SAYING
 
@@ -39,6 +40,7 @@ _SAYING_AFTER = r"^\s*(?:\p{Lu}[\w.'’-]*\s+){1,4}(?:" + "|".join(sorted(SAYING
 
 def pieces(texts: pl.DataFrame) -> pl.DataFrame:
     """Tile ``texts`` (columns ``doc`` int, ``text`` str) into pieces with char offsets."""
+    texts = split_chunks(texts)  # chunk-parallel regex
     p = (
         texts.select("doc", pl.col("text").str.extract_all(PIECE).alias("p"))
         .explode("p")

@@ -186,6 +186,27 @@ def distribution(
     return out
 
 
+def coverage_warnings(configs: Mapping[str, Any], ratios: Mapping[str, float]) -> list[str]:
+    """Human-readable notes on empty splits and label values missing from a split.
+
+    Small data cannot always give every split every label; the report says so instead of
+    silently publishing a test split without, say, any ``unrelated`` row.
+    """
+    notes: list[str] = []
+    for name in sorted(configs):
+        dist = configs[name]["label_distribution"]
+        for split, ratio in ratios.items():
+            if ratio > 0 and configs[name]["sizes"][split] == 0 and configs[name]["rows"] > 0:
+                notes.append(f"{name}: split {split} is empty")
+                continue
+            for field in LABEL_FIELDS[name]:
+                totals = {v: sum(dist[s][field][v] for s in SPLITS) for v in dist[split][field]}
+                missing = [v for v, n in dist[split][field].items() if n == 0 and totals[v] > 0]
+                if ratio > 0 and missing:
+                    notes.append(f"{name}: {split} has no {field}={'/'.join(missing)}")
+    return notes
+
+
 def _validate(
     tables: dict[str, pl.DataFrame],
     params_path: str | os.PathLike[str] | None,
@@ -308,7 +329,7 @@ def run_split(
         else {"success": True, "skipped": "split.validation_gate is false"}
     )
 
-    payload = {
+    payload: dict[str, Any] = {
         "params": asdict(cfg),
         "configs": {
             name: {
@@ -338,6 +359,7 @@ def run_split(
         "reconciliation": reconciliation,
         "validation": validation_status,
     }
+    payload["warnings"] = coverage_warnings(payload["configs"], cfg.ratios.as_dict())
     write_json(report_path, payload)
     report.records_out = sum(df.height for df in written.values())
     report.extra.update(
@@ -345,6 +367,7 @@ def run_split(
     )
     report.extra["groups"] = result.grouping.n_groups
     report.extra["near_dup_cross"] = leakage["near_duplicate_pairs_across_splits"]
+    report.extra["warnings"] = len(payload["warnings"])
     if not validation_status["success"]:
         raise ValidationFailed(
             f"validation gate failed on the split tables: {', '.join(validation_status['critical_failures'])}"

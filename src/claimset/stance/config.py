@@ -29,11 +29,13 @@ class StanceConfig:
     topic_min_checkworthy: float = 0.5
     # Headline x body pairs are built only for articles whose ``source`` is listed here.
     headline_sources: tuple[str, ...] = ()
-    # Relatedness of a pair: TF-IDF cosine at or above this is "related" (else "unrelated").
-    related_threshold: float = 0.12
+    # Relatedness of a headline x body pair (stance/similarity.py): at or above this is
+    # "related", else "unrelated"; overlap_weight mixes word overlap into the TF-IDF cosine.
+    related_threshold: float = 0.135
+    overlap_weight: float = 0.5
     # Net cue score (support - oppose) beyond +/- this margin gives favor/against; else neutral.
     stance_margin: float = 0.5
     # For headline x body pairs (FNC-1 style): hedge/refute share of body sentences needed.
-    refute_min: float = 0.5
+    refute_min: float = 0.75
     hedge_min: float = 0.5
     cues: CueWeights = field(default_factory=CueWeights)

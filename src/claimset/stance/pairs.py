@@ -2,8 +2,8 @@
 
 A claim sentence concerns a target when it contains at least ``min_keyword_hits`` distinct
 target keywords, or when its article is about the target (that many distinct keywords in
-title + standfirst) and the sentence is an attributed claim, mentions one keyword, or is a
-check-worthy assertion (prior >= ``topic_min_checkworthy``, e.g. the seed's Cuban Missile
+title + standfirst) and the sentence mentions one keyword, or names no other target's keyword
+and is an attributed claim or a check-worthy assertion (prior >= ``topic_min_checkworthy``, e.g. the seed's Cuban Missile
 Crisis comparison). The
 second rule keeps "He urged Western nations to carefully consider ..." paired with the NATO
 target although it names no keyword: in an article about the target, a reported statement
@@ -41,12 +41,10 @@ def pair_id(target_id: str, item_id: str) -> str:
     return "p-" + hashlib.sha256(f"{target_id}|{item_id}".encode()).hexdigest()[:16]
 
 
-def _distinct_hits(col: pl.Expr, pattern: str) -> pl.Expr:
-    return (
-        col.str.extract_all(pattern)
-        .list.eval(pl.element().str.to_lowercase())
-        .list.unique()
-        .list.len()
+def _distinct_hits(col: pl.Expr, target: Target) -> pl.Expr:
+    """How many of the target's keywords occur in the text (each counted once)."""
+    return pl.sum_horizontal(
+        [col.str.contains(p).cast(pl.Int32) for p in target.keyword_patterns()]
     )
 
 
@@ -74,24 +72,36 @@ def target_pairs(
         "article_id",
         (pl.col("title").fill_null("") + " " + pl.col("standfirst").fill_null("")).alias("_head"),
     )
+    # Keyword hits of every target, so that in an article about several targets a sentence
+    # naming only another target's keywords is not paired with this one.
+    hit_cols = {t.id: f"_hits_{i}" for i, t in enumerate(targets)}
+    per_sentence = per_sentence.with_columns(
+        [_distinct_hits(pl.col("text"), t).alias(hit_cols[t.id]) for t in targets]
+    )
     frames = []
     for t in targets:
-        pat = t.keyword_pattern()
+        others = [pl.col(c) for tid, c in hit_cols.items() if tid != t.id]
+        other_hits = pl.max_horizontal(others) if others else pl.lit(0)
         topic = heads.select(
             "article_id",
-            (_distinct_hits(pl.col("_head"), pat) >= cfg.min_keyword_hits).alias("topic"),
+            (_distinct_hits(pl.col("_head"), t) >= cfg.min_keyword_hits).alias("topic"),
         )
-        df = per_sentence.with_columns(_distinct_hits(pl.col("text"), pat).alias("hits")).join(
-            topic, on="article_id", how="left"
-        )
+        df = per_sentence.with_columns(
+            pl.col(hit_cols[t.id]).alias("hits"), other_hits.alias("_other")
+        ).join(topic, on="article_id", how="left")
         df = df.filter(
             (pl.col("hits") >= cfg.min_keyword_hits)
             | (
                 pl.col("topic").fill_null(False)
                 & (
                     (pl.col("hits") >= 1)
-                    | pl.col("attributed")
-                    | (pl.col("checkworthy") >= cfg.topic_min_checkworthy)
+                    | (
+                        (pl.col("_other") == 0)
+                        & (
+                            pl.col("attributed")
+                            | (pl.col("checkworthy") >= cfg.topic_min_checkworthy)
+                        )
+                    )
                 )
             )
         )
@@ -119,8 +129,6 @@ def headline_pairs(articles: pl.DataFrame, cfg: StanceConfig) -> pl.DataFrame:
     """FNC-1-style pairs: each article's headline x its body, for the configured sources only."""
     if not cfg.headline_sources:
         return pl.DataFrame(schema=PAIR_COLUMNS)
-    import numpy as np
-
     from claimset.stance.similarity import Similarity
 
     arts = articles.filter(
@@ -132,11 +140,9 @@ def headline_pairs(articles: pl.DataFrame, cfg: StanceConfig) -> pl.DataFrame:
         return pl.DataFrame(schema=PAIR_COLUMNS)
     bodies = arts["body"].to_list()
     sim = Similarity(bodies)
-    # Same relatedness rule as the FNC-1 evaluation: max cosine with the body and its lead.
-    cos = np.maximum(
-        sim.cosine(arts["title"].to_list(), bodies),
-        sim.cosine(arts["title"].to_list(), [b[:600] for b in bodies]),
-    )
+    # Same relatedness rule as the FNC-1 evaluation (stance/similarity.py).
+    idx = list(range(arts.height))
+    cos = sim.relatedness(arts["title"].to_list(), bodies, idx, idx, cfg.overlap_weight)
     df = arts.select(
         "article_id",
         pl.col("title").alias("target"),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from claimset.claims.regex import polars_regex
 from claimset.errors import ConfigError
 
 
@@ -28,7 +29,13 @@ class Target:
         """
         kws = sorted({k.lower() for k in self.keywords}, key=lambda k: (-len(k), k))
         alts = "|".join(r"\s+".join(re.escape(w) for w in k.split()) for k in kws)
-        return rf"(?i)\b(?:{alts})"
+        return polars_regex(rf"(?i)\b(?:{alts})")
+
+    def keyword_patterns(self) -> list[str]:
+        """One pattern per distinct keyword, so overlapping keywords ("four-day" and
+        "four-day week") each count when present."""
+        kws = sorted({k.lower() for k in self.keywords})
+        return [polars_regex(r"(?i)\b" + r"\s+".join(re.escape(w) for w in k.split())) for k in kws]
 
 
 def load_targets(path: str | Path) -> list[Target]:

@@ -29,7 +29,9 @@ class ValidateConfig:
     ``critical`` or ``warning`` to override a check's default severity.
     """
 
-    min_rows: Mapping[str, int] = field(default_factory=lambda: MappingProxyType(dict(_DEFAULT_MIN_ROWS)))
+    min_rows: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType(dict(_DEFAULT_MIN_ROWS))
+    )
     # Label distribution: no label may hold more than this share of a labels table ...
     max_label_share: float = 0.95
     # ... and every label present should hold at least this share (warning by default).
@@ -47,9 +49,16 @@ class ValidateConfig:
     def __post_init__(self) -> None:
         for key, value in self.severity.items():
             if value not in ("critical", "warning"):
-                raise ValueError(f"severity[{key!r}] must be 'critical' or 'warning', got {value!r}")
-        for name in ("max_label_share", "min_label_share", "min_mean_agreement", "min_item_agreement",
-                     "min_item_agreement_mostly"):
+                raise ValueError(
+                    f"severity[{key!r}] must be 'critical' or 'warning', got {value!r}"
+                )
+        for name in (
+            "max_label_share",
+            "min_label_share",
+            "min_mean_agreement",
+            "min_item_agreement",
+            "min_item_agreement_mostly",
+        ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")

@@ -107,8 +107,10 @@ class ValidationResult:
         """Deterministic summary (sorted keys at write time; no timestamps, no run ids)."""
         tables: dict[str, Any] = {}
         for c in self.checks:
-            t = tables.setdefault(c.table, {"suite": c.suite, "rows": self.rows.get(c.table), "success": True,
-                                            "checks": {}})
+            t = tables.setdefault(
+                c.table,
+                {"suite": c.suite, "rows": self.rows.get(c.table), "success": True, "checks": {}},
+            )
             t["checks"][c.name] = c.as_dict()
             if not c.success and c.severity == "critical":
                 t["success"] = False
@@ -190,11 +192,17 @@ def _context(report_dir: Path | None) -> Any:
     ctx.enable_analytics(False)
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     if report_dir is not None:
-        ctx.add_data_docs_site(site_name=SITE, site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(report_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        })
+        ctx.add_data_docs_site(
+            site_name=SITE,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(report_dir),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
     return ctx
 
 
@@ -224,7 +232,8 @@ def validate_tables(
             unknown.append(name)
     if unknown:
         raise ValidationFailed(f"no validation suite for table(s) {', '.join(sorted(unknown))}")
-    docs = Path(report_dir) if report_dir is not None else None
+    # GX resolves a relative base_directory against nothing and refuses it: make it absolute.
+    docs = Path(report_dir).resolve() if report_dir is not None else None
     if docs is not None:
         # Data Docs keep one page per run under timestamped directories: start clean so the
         # directory shows this run only.
@@ -249,7 +258,9 @@ def validate_tables(
         for cname, c in list(checks.items()):
             exp = c.make()
             helpers = [getattr(exp, k, None) for k in ("column", "column_A", "column_B")]
-            if any(isinstance(h, str) and h.startswith("_") and h not in df.columns for h in helpers):
+            if any(
+                isinstance(h, str) and h.startswith("_") and h not in df.columns for h in helpers
+            ):
                 # helper columns are computed only from well-typed inputs; the type and
                 # column checks of the suite already report why they are missing
                 del checks[cname]
@@ -257,12 +268,23 @@ def validate_tables(
             exp.meta = {"check": c.name, "severity": c.severity}
             suite.add_expectation(exp)
         batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-        actions: list[Any] = [gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=[SITE])] if docs else []
-        checkpoint = ctx.checkpoints.add(gx.Checkpoint(
-            name=f"gate-{name}", validation_definitions=[vd], actions=actions,
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": config.max_offending_rows},
-        ))
+        vd = ctx.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        )
+        actions: list[Any] = (
+            [gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=[SITE])] if docs else []
+        )
+        checkpoint = ctx.checkpoints.add(
+            gx.Checkpoint(
+                name=f"gate-{name}",
+                validation_definitions=[vd],
+                actions=actions,
+                result_format={
+                    "result_format": "SUMMARY",
+                    "partial_unexpected_count": config.max_offending_rows,
+                },
+            )
+        )
         pdf = df.to_pandas(use_pyarrow_extension_array=True)
         run = checkpoint.run(batch_parameters={"dataframe": pdf}, expectation_parameters=params)
         del pdf
@@ -271,27 +293,42 @@ def validate_tables(
             for er in vr.results:
                 outcomes[er.expectation_config.meta["check"]] = er
         for cname, c in checks.items():
-            result.checks.append(_check_result(name, suite_name, c, outcomes[cname], df, params, config))
+            result.checks.append(
+                _check_result(name, suite_name, c, outcomes[cname], df, params, config)
+            )
     if raise_on_failure and not result.success:
         raise GateFailed(result)
     return result
 
 
 def _check_result(
-    table: str, suite: str, c: Check, er: Any, df: pl.DataFrame, params: Mapping[str, Any], cfg: ValidateConfig
+    table: str,
+    suite: str,
+    c: Check,
+    er: Any,
+    df: pl.DataFrame,
+    params: Mapping[str, Any],
+    cfg: ValidateConfig,
 ) -> CheckResult:
     res = er.result or {}
     kwargs = er.expectation_config.kwargs
     column = kwargs.get("column") or (
-        f"{kwargs.get('column_A')},{kwargs.get('column_B')}" if kwargs.get("column_A") else None)
+        f"{kwargs.get('column_A')},{kwargs.get('column_B')}" if kwargs.get("column_A") else None
+    )
     offending: list[dict[str, Any]] = []
     if not er.success:
         idx = res.get("partial_unexpected_index_list")
         if idx:
-            rows = sorted({int(i) if not isinstance(i, Mapping) else int(next(iter(i.values()))) for i in idx})
+            rows = sorted(
+                {int(i) if not isinstance(i, Mapping) else int(next(iter(i.values()))) for i in idx}
+            )
             offending = [_row(df, i, c.show) for i in rows[: cfg.max_offending_rows]]
         elif c.offending is not None:
-            hits = df.with_row_index("_row").filter(c.offending(df, params)).head(cfg.max_offending_rows)
+            hits = (
+                df.with_row_index("_row")
+                .filter(c.offending(df, params))
+                .head(cfg.max_offending_rows)
+            )
             offending = [_row(df, int(i), c.show) for i in hits["_row"].to_list()]
     return CheckResult(
         table=table,

@@ -23,7 +23,10 @@ def agreement_table(path: Path) -> pl.DataFrame:
         raise InputError(path, f"cannot read agreement metrics: {exc}") from exc
     fields = data.get("fields", {})
     return pl.DataFrame(
-        [{"field": k, "alpha": v.get("alpha"), "n_items_multi": v.get("n_items_multi")} for k, v in sorted(fields.items())],
+        [
+            {"field": k, "alpha": v.get("alpha"), "n_items_multi": v.get("n_items_multi")}
+            for k, v in sorted(fields.items())
+        ],
         schema={"field": pl.String, "alpha": pl.Float64, "n_items_multi": pl.Int64},
     )
 
@@ -59,10 +62,16 @@ def run_validate(
     summary["inputs"] = {name: str(p) for name, p in sorted(tables.items())}
     io.write_json(summary_path, summary)
     for w in result.warnings:
-        console.print(f"[yellow]warning[/yellow] {w.describe()}", soft_wrap=True, markup=True, highlight=False)
+        console.print(
+            f"[yellow]warning[/yellow] {w.describe()}", soft_wrap=True, markup=True, highlight=False
+        )
     report.records_out = sum(result.rows.values())
-    report.extra.update(tables=len(frames), checks=len(result.checks), critical=len(result.critical_failures),
-                        warnings=len(result.warnings))
+    report.extra.update(
+        tables=len(frames),
+        checks=len(result.checks),
+        critical=len(result.critical_failures),
+        warnings=len(result.warnings),
+    )
     if not result.success:
         report.emit()
         raise GateFailed(result)

@@ -29,8 +29,17 @@ ANNOTATION_FIELDS = ("stance", "claim", "speaker", "claim_type", "checkworthy", 
 PROJECTS = ("claims", "stance", "review_claims", "review_stance")
 
 
-SUITES = ("articles", "sentences", "claims", "stance_pairs", "annotations", "labels_claims",
-          "labels_stance", "splits", "agreement")
+SUITES = (
+    "articles",
+    "sentences",
+    "claims",
+    "stance_pairs",
+    "annotations",
+    "labels_claims",
+    "labels_stance",
+    "splits",
+    "agreement",
+)
 
 
 @dataclass(frozen=True)
@@ -84,13 +93,21 @@ def expectation_parameters(cfg: ValidateConfig) -> dict[str, Any]:
 
 def rows(suite: str) -> Check:
     """At least ``min_rows_<suite>`` rows: GX passes an empty table otherwise."""
-    return Check("min_rows", lambda: _gxe().ExpectTableRowCountToBeBetween(min_value=_P(f"min_rows_{suite}")))
+    return Check(
+        "min_rows", lambda: _gxe().ExpectTableRowCountToBeBetween(min_value=_P(f"min_rows_{suite}"))
+    )
 
 
 def schema(columns: Mapping[str, str]) -> list[Check]:
     """Required columns exist, each with an allowed type."""
-    checks = [Check("columns", lambda: _gxe().ExpectTableColumnsToMatchSet(column_set=sorted(columns),
-                                                                          exact_match=False))]
+    checks = [
+        Check(
+            "columns",
+            lambda: _gxe().ExpectTableColumnsToMatchSet(
+                column_set=sorted(columns), exact_match=False
+            ),
+        )
+    ]
     for col, kind in columns.items():
         checks.append(Check(f"type_{col}", _type_check(col, kind), show=(col,)))
     return checks
@@ -105,29 +122,47 @@ def _type_check(col: str, kind: str) -> Callable[[], Any]:
 def unique_id(col: str) -> list[Check]:
     """Ids present and unique."""
     return [
-        Check(f"not_null_{col}", lambda: _gxe().ExpectColumnValuesToNotBeNull(column=col), show=(col,)),
-        Check(f"unique_{col}", lambda: _gxe().ExpectColumnValuesToBeUnique(column=col), show=(col,)),
+        Check(
+            f"not_null_{col}", lambda: _gxe().ExpectColumnValuesToNotBeNull(column=col), show=(col,)
+        ),
+        Check(
+            f"unique_{col}", lambda: _gxe().ExpectColumnValuesToBeUnique(column=col), show=(col,)
+        ),
     ]
 
 
 def not_null(col: str, severity: str = "critical", show: tuple[str, ...] = ()) -> Check:
     """No nulls in ``col``."""
-    return Check(f"not_null_{col}", lambda: _gxe().ExpectColumnValuesToNotBeNull(column=col), severity,
-                 show or (col,))
+    return Check(
+        f"not_null_{col}",
+        lambda: _gxe().ExpectColumnValuesToNotBeNull(column=col),
+        severity,
+        show or (col,),
+    )
 
 
 def non_empty(col: str, key: str) -> list[Check]:
     """Text present and at least one character long."""
     return [
         not_null(col, show=(key,)),
-        Check(f"non_empty_{col}", lambda: _gxe().ExpectColumnValueLengthsToBeBetween(column=col, min_value=1),
-              show=(key, col)),
+        Check(
+            f"non_empty_{col}",
+            lambda: _gxe().ExpectColumnValueLengthsToBeBetween(column=col, min_value=1),
+            show=(key, col),
+        ),
     ]
 
 
-def in_set(col: str, values: tuple[str, ...], key: str, severity: str = "critical", name: str = "",
-           condition: Callable[[], Any] | None = None) -> Check:
+def in_set(
+    col: str,
+    values: tuple[str, ...],
+    key: str,
+    severity: str = "critical",
+    name: str = "",
+    condition: Callable[[], Any] | None = None,
+) -> Check:
     """Values of ``col`` within the label schema (nulls are left to not-null checks)."""
+
     def make() -> Any:
         kw: dict[str, Any] = {"column": col, "value_set": list(values)}
         if condition is not None:
@@ -137,9 +172,17 @@ def in_set(col: str, values: tuple[str, ...], key: str, severity: str = "critica
     return Check(name or f"values_{col}", make, severity, (key, col))
 
 
-def between(col: str, key: str, lo: Any = None, hi: Any = None, name: str = "", severity: str = "critical",
-            mostly: Any = None) -> Check:
+def between(
+    col: str,
+    key: str,
+    lo: Any = None,
+    hi: Any = None,
+    name: str = "",
+    severity: str = "critical",
+    mostly: Any = None,
+) -> Check:
     """``lo <= col <= hi`` (either bound may be a ``$PARAMETER``)."""
+
     def make() -> Any:
         kw: dict[str, Any] = {"column": col, "min_value": lo, "max_value": hi}
         if mostly is not None:
@@ -149,11 +192,17 @@ def between(col: str, key: str, lo: Any = None, hi: Any = None, name: str = "", 
     return Check(name or f"range_{col}", make, severity, (key, col))
 
 
-def greater(a: str, b: str, key: str, name: str, or_equal: bool = False, show: tuple[str, ...] = ()) -> Check:
+def greater(
+    a: str, b: str, key: str, name: str, or_equal: bool = False, show: tuple[str, ...] = ()
+) -> Check:
     """``a > b`` (or ``>=``) row by row, rows with a missing value ignored."""
-    return Check(name, lambda: _gxe().ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A=a, column_B=b, or_equal=or_equal, ignore_row_if="either_value_is_missing"),
-        show=show or (key, b, a))
+    return Check(
+        name,
+        lambda: _gxe().ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=a, column_B=b, or_equal=or_equal, ignore_row_if="either_value_is_missing"
+        ),
+        show=show or (key, b, a),
+    )
 
 
 def span_checks(key: str, has_articles: bool) -> list[Check]:
@@ -161,18 +210,36 @@ def span_checks(key: str, has_articles: bool) -> list[Check]:
     checks = [
         between("char_start", key, lo=0, name="char_start_non_negative"),
         greater("char_end", "char_start", key, "char_start_before_char_end"),
-        Check("span_length_matches_text", lambda: _gxe().ExpectColumnPairValuesToBeEqual(
-            column_A="_span_len", column_B="_text_len", ignore_row_if="either_value_is_missing"),
-            show=(key, "char_start", "char_end", "text")),
+        Check(
+            "span_length_matches_text",
+            lambda: _gxe().ExpectColumnPairValuesToBeEqual(
+                column_A="_span_len", column_B="_text_len", ignore_row_if="either_value_is_missing"
+            ),
+            show=(key, "char_start", "char_end", "text"),
+        ),
     ]
     if has_articles:
         checks += [
-            greater("_article_len", "char_end", key, "char_end_within_article", or_equal=True,
-                    show=(key, "article_id", "char_end", "_article_len")),
-            Check("article_exists", lambda: _gxe().ExpectColumnValuesToNotBeNull(column="_article_len"),
-                  show=(key, "article_id")),
-            Check("text_matches_article", lambda: _gxe().ExpectColumnValuesToBeInSet(
-                column="_text_matches", value_set=[True]), show=(key, "article_id", "char_start", "char_end", "text")),
+            greater(
+                "_article_len",
+                "char_end",
+                key,
+                "char_end_within_article",
+                or_equal=True,
+                show=(key, "article_id", "char_end", "_article_len"),
+            ),
+            Check(
+                "article_exists",
+                lambda: _gxe().ExpectColumnValuesToNotBeNull(column="_article_len"),
+                show=(key, "article_id"),
+            ),
+            Check(
+                "text_matches_article",
+                lambda: _gxe().ExpectColumnValuesToBeInSet(
+                    column="_text_matches", value_set=[True]
+                ),
+                show=(key, "article_id", "char_start", "char_end", "text"),
+            ),
         ]
     return checks
 
@@ -181,14 +248,31 @@ def label_distribution(col: str, values: tuple[str, ...], key: str) -> list[Chec
     """No label above ``max_label_share``; each present label at or above ``min_label_share``;
     every label of the schema present (warning)."""
     return [
-        Check(f"label_share_max_{col}", lambda: _gxe().ExpectColumnMaxToBeBetween(
-            column=f"_share_{col}", max_value=_P("max_label_share")), show=(col, f"_share_{col}"),
-            offending=lambda df, p: pl.col(f"_share_{col}") > p["max_label_share"]),
-        Check(f"label_share_min_{col}", lambda: _gxe().ExpectColumnMinToBeBetween(
-            column=f"_share_{col}", min_value=_P("min_label_share")), "warning", (col, f"_share_{col}"),
-            offending=lambda df, p: pl.col(f"_share_{col}") < p["min_label_share"]),
-        Check(f"all_labels_present_{col}", lambda: _gxe().ExpectColumnDistinctValuesToContainSet(
-            column=col, value_set=list(values)), "warning", (col,)),
+        Check(
+            f"label_share_max_{col}",
+            lambda: _gxe().ExpectColumnMaxToBeBetween(
+                column=f"_share_{col}", max_value=_P("max_label_share")
+            ),
+            show=(col, f"_share_{col}"),
+            offending=lambda df, p: pl.col(f"_share_{col}") > p["max_label_share"],
+        ),
+        Check(
+            f"label_share_min_{col}",
+            lambda: _gxe().ExpectColumnMinToBeBetween(
+                column=f"_share_{col}", min_value=_P("min_label_share")
+            ),
+            "warning",
+            (col, f"_share_{col}"),
+            offending=lambda df, p: pl.col(f"_share_{col}") < p["min_label_share"],
+        ),
+        Check(
+            f"all_labels_present_{col}",
+            lambda: _gxe().ExpectColumnDistinctValuesToContainSet(
+                column=col, value_set=list(values)
+            ),
+            "warning",
+            (col,),
+        ),
     ]
 
 
@@ -199,13 +283,29 @@ def labels_common(key: str) -> list[Check]:
         between("confidence", key, lo=0.0, hi=1.0),
         between("agreement", key, lo=0.0, hi=1.0),
         between("n_annotators", key, lo=1, name="n_annotators_positive"),
-        Check("reviewer_named_for_review", lambda: _gxe().ExpectColumnValuesToNotBeNull(
-            column="reviewer", row_condition=_col()("method") == "review"), show=(key, "method", "reviewer")),
-        Check("mean_agreement", lambda: _gxe().ExpectColumnMeanToBeBetween(
-            column="agreement", min_value=_P("min_mean_agreement")), show=(key, "agreement"),
-            offending=lambda df, p: pl.col("agreement") < p["min_mean_agreement"]),
-        between("agreement", key, lo=_P("min_item_agreement"), name="item_agreement", severity="warning",
-                mostly=_P("min_item_agreement_mostly")),
+        Check(
+            "reviewer_named_for_review",
+            lambda: _gxe().ExpectColumnValuesToNotBeNull(
+                column="reviewer", row_condition=_col()("method") == "review"
+            ),
+            show=(key, "method", "reviewer"),
+        ),
+        Check(
+            "mean_agreement",
+            lambda: _gxe().ExpectColumnMeanToBeBetween(
+                column="agreement", min_value=_P("min_mean_agreement")
+            ),
+            show=(key, "agreement"),
+            offending=lambda df, p: pl.col("agreement") < p["min_mean_agreement"],
+        ),
+        between(
+            "agreement",
+            key,
+            lo=_P("min_item_agreement"),
+            name="item_agreement",
+            severity="warning",
+            mostly=_P("min_item_agreement_mostly"),
+        ),
     ]
 
 
@@ -215,30 +315,66 @@ def labels_common(key: str) -> list[Check]:
 def _articles(has: Mapping[str, bool]) -> list[Check]:
     return [
         rows("articles"),
-        *schema({"article_id": "str", "source": "str", "title": "str", "body": "str", "language": "str",
-                 "text": "str", "title_end": "int", "text_sha256": "str", "origin_file": "str",
-                 "origin_line": "int", "origin_format": "str", "cluster_id": "str", "synthetic": "bool"}),
+        *schema(
+            {
+                "article_id": "str",
+                "source": "str",
+                "title": "str",
+                "body": "str",
+                "language": "str",
+                "text": "str",
+                "title_end": "int",
+                "text_sha256": "str",
+                "origin_file": "str",
+                "origin_line": "int",
+                "origin_format": "str",
+                "cluster_id": "str",
+                "synthetic": "bool",
+            }
+        ),
         *unique_id("article_id"),
-        Check("article_id_format", lambda: _gxe().ExpectColumnValuesToMatchRegex(
-            column="article_id", regex=r"^a-[0-9a-f]{16}$"), show=("article_id",)),
+        Check(
+            "article_id_format",
+            lambda: _gxe().ExpectColumnValuesToMatchRegex(
+                column="article_id", regex=r"^a-[0-9a-f]{16}$"
+            ),
+            show=("article_id",),
+        ),
         *non_empty("text", "article_id"),
         *non_empty("title", "article_id"),
-        Check("text_sha256_format", lambda: _gxe().ExpectColumnValuesToMatchRegex(
-            column="text_sha256", regex=r"^[0-9a-f]{64}$"), show=("article_id", "text_sha256")),
+        Check(
+            "text_sha256_format",
+            lambda: _gxe().ExpectColumnValuesToMatchRegex(
+                column="text_sha256", regex=r"^[0-9a-f]{64}$"
+            ),
+            show=("article_id", "text_sha256"),
+        ),
         in_set("origin_format", ("txt", "jsonl", "csv", "html"), "article_id"),
         between("title_end", "article_id", lo=0, name="title_end_non_negative"),
         greater("_text_len", "title_end", "article_id", "title_end_within_text", or_equal=True),
         not_null("cluster_id", show=("article_id",)),
-        Check("cluster_id_is_an_article", lambda: _gxe().ExpectColumnValuesToBeInSet(
-            column="_cluster_known", value_set=[True]), show=("article_id", "cluster_id")),
+        Check(
+            "cluster_id_is_an_article",
+            lambda: _gxe().ExpectColumnValuesToBeInSet(column="_cluster_known", value_set=[True]),
+            show=("article_id", "cluster_id"),
+        ),
     ]
 
 
 def _sentences(has: Mapping[str, bool]) -> list[Check]:
     return [
         rows("sentences"),
-        *schema({"sentence_id": "str", "article_id": "str", "paragraph": "int", "index": "int",
-                 "char_start": "int", "char_end": "int", "text": "str"}),
+        *schema(
+            {
+                "sentence_id": "str",
+                "article_id": "str",
+                "paragraph": "int",
+                "index": "int",
+                "char_start": "int",
+                "char_end": "int",
+                "text": "str",
+            }
+        ),
         *unique_id("sentence_id"),
         not_null("article_id", show=("sentence_id",)),
         *non_empty("text", "sentence_id"),
@@ -251,9 +387,20 @@ def _sentences(has: Mapping[str, bool]) -> list[Check]:
 def _claims(has: Mapping[str, bool]) -> list[Check]:
     return [
         rows("claims"),
-        *schema({"claim_id": "str", "article_id": "str", "sentence_id": "str", "char_start": "int",
-                 "char_end": "int", "text": "str", "claim_type": "str", "category": "str",
-                 "checkworthy_score": "float", "model_version": "str"}),
+        *schema(
+            {
+                "claim_id": "str",
+                "article_id": "str",
+                "sentence_id": "str",
+                "char_start": "int",
+                "char_end": "int",
+                "text": "str",
+                "claim_type": "str",
+                "category": "str",
+                "checkworthy_score": "float",
+                "model_version": "str",
+            }
+        ),
         *unique_id("claim_id"),
         not_null("article_id", show=("claim_id",)),
         *non_empty("text", "claim_id"),
@@ -270,9 +417,19 @@ def _claims(has: Mapping[str, bool]) -> list[Check]:
 def _stance_pairs(has: Mapping[str, bool]) -> list[Check]:
     return [
         rows("stance_pairs"),
-        *schema({"pair_id": "str", "pair_kind": "str", "target_id": "str", "target": "str",
-                 "article_id": "str", "text": "str", "predicted_label": "str", "score": "float",
-                 "model_version": "str"}),
+        *schema(
+            {
+                "pair_id": "str",
+                "pair_kind": "str",
+                "target_id": "str",
+                "target": "str",
+                "article_id": "str",
+                "text": "str",
+                "predicted_label": "str",
+                "score": "float",
+                "model_version": "str",
+            }
+        ),
         *unique_id("pair_id"),
         in_set("pair_kind", ("target", "headline"), "pair_id"),
         not_null("pair_kind", show=("pair_id",)),
@@ -288,38 +445,90 @@ def _annotations(has: Mapping[str, bool]) -> list[Check]:
     C = _col
     return [
         rows("annotations"),
-        *schema({"project": "str", "task_key": "str", "item_id": "str", "annotator": "str", "field": "str",
-                 "value": "str", "char_start": "int", "char_end": "int", "created_at": "str",
-                 "label_config_version": "str"}),
+        *schema(
+            {
+                "project": "str",
+                "task_key": "str",
+                "item_id": "str",
+                "annotator": "str",
+                "field": "str",
+                "value": "str",
+                "char_start": "int",
+                "char_end": "int",
+                "created_at": "str",
+                "label_config_version": "str",
+            }
+        ),
         in_set("project", PROJECTS, "task_key"),
         in_set("field", ANNOTATION_FIELDS, "task_key"),
         not_null("annotator", show=("task_key",)),
         not_null("item_id", show=("task_key",)),
         not_null("value", show=("task_key", "annotator", "field")),
         not_null("label_config_version", show=("task_key", "annotator")),
-        in_set("value", STANCE_LABELS, "task_key", name="values_stance",
-               condition=lambda: C()("field") == "stance"),
-        in_set("value", CLAIM_CATEGORIES, "task_key", name="values_claim_type",
-               condition=lambda: C()("field") == "claim_type"),
-        in_set("value", CHECKWORTHY, "task_key", name="values_checkworthy",
-               condition=lambda: C()("field") == "checkworthy"),
-        in_set("value", ("CLAIM", "none"), "task_key", name="values_claim",
-               condition=lambda: (C()("field") == "claim") & (C()("project") == "claims")),
+        in_set(
+            "value",
+            STANCE_LABELS,
+            "task_key",
+            name="values_stance",
+            condition=lambda: C()("field") == "stance",
+        ),
+        in_set(
+            "value",
+            CLAIM_CATEGORIES,
+            "task_key",
+            name="values_claim_type",
+            condition=lambda: C()("field") == "claim_type",
+        ),
+        in_set(
+            "value",
+            CHECKWORTHY,
+            "task_key",
+            name="values_checkworthy",
+            condition=lambda: C()("field") == "checkworthy",
+        ),
+        in_set(
+            "value",
+            ("CLAIM", "none"),
+            "task_key",
+            name="values_claim",
+            condition=lambda: (C()("field") == "claim") & (C()("project") == "claims"),
+        ),
         between("char_start", "task_key", lo=0, name="char_start_non_negative"),
-        greater("char_end", "char_start", "task_key", "char_start_before_char_end",
-                show=("task_key", "annotator", "field", "char_start", "char_end")),
-        Check("one_answer_per_annotator_and_task", lambda: _gxe().ExpectColumnValuesToBeBetween(
-            column="_answers_per_task", min_value=1, max_value=1),
-            show=("project", "task_key", "annotator", "annotation_id")),
+        greater(
+            "char_end",
+            "char_start",
+            "task_key",
+            "char_start_before_char_end",
+            show=("task_key", "annotator", "field", "char_start", "char_end"),
+        ),
+        Check(
+            "one_answer_per_annotator_and_task",
+            lambda: _gxe().ExpectColumnValuesToBeBetween(
+                column="_answers_per_task", min_value=1, max_value=1
+            ),
+            show=("project", "task_key", "annotator", "annotation_id"),
+        ),
     ]
 
 
 def _labels_stance(has: Mapping[str, bool]) -> list[Check]:
     return [
         rows("labels_stance"),
-        *schema({"item_id": "str", "pair_kind": "str", "target_id": "str", "target": "str", "article_id": "str",
-                 "text": "str", "label": "str", "method": "str", "confidence": "float", "n_annotators": "int",
-                 "agreement": "float"}),
+        *schema(
+            {
+                "item_id": "str",
+                "pair_kind": "str",
+                "target_id": "str",
+                "target": "str",
+                "article_id": "str",
+                "text": "str",
+                "label": "str",
+                "method": "str",
+                "confidence": "float",
+                "n_annotators": "int",
+                "agreement": "float",
+            }
+        ),
         *unique_id("item_id"),
         not_null("label", show=("item_id",)),
         in_set("label", STANCE_LABELS, "item_id"),
@@ -334,12 +543,28 @@ def _labels_stance(has: Mapping[str, bool]) -> list[Check]:
 def _labels_claims(has: Mapping[str, bool]) -> list[Check]:
     return [
         rows("labels_claims"),
-        *schema({"item_id": "str", "article_id": "str", "char_start": "int", "char_end": "int", "text": "str",
-                 "claim_type": "str", "method": "str", "confidence": "float", "n_annotators": "int",
-                 "agreement": "float"}),
+        *schema(
+            {
+                "item_id": "str",
+                "article_id": "str",
+                "char_start": "int",
+                "char_end": "int",
+                "text": "str",
+                "claim_type": "str",
+                "method": "str",
+                "confidence": "float",
+                "n_annotators": "int",
+                "agreement": "float",
+            }
+        ),
         *unique_id("item_id"),
-        Check("item_id_format", lambda: _gxe().ExpectColumnValuesToMatchRegex(
-            column="item_id", regex=r"-g[0-9]+-[0-9]+x*$"), show=("item_id",)),
+        Check(
+            "item_id_format",
+            lambda: _gxe().ExpectColumnValuesToMatchRegex(
+                column="item_id", regex=r"-g[0-9]+-[0-9]+x*$"
+            ),
+            show=("item_id",),
+        ),
         not_null("claim_type", show=("item_id",)),
         in_set("claim_type", CLAIM_CATEGORIES, "item_id"),
         in_set("checkworthy", CHECKWORTHY, "item_id"),
@@ -360,17 +585,36 @@ def _splits(has: Mapping[str, bool], columns: tuple[str, ...]) -> list[Check]:
         in_set("split", SPLITS, "item_id"),
         not_null("article_id", show=("item_id",)),
         not_null("cluster_id", show=("item_id",)),
-        Check("article_in_one_split", lambda: _gxe().ExpectColumnValuesToBeBetween(
-            column="_article_splits", min_value=1, max_value=1), show=("item_id", "article_id", "split")),
-        Check("cluster_in_one_split", lambda: _gxe().ExpectColumnValuesToBeBetween(
-            column="_cluster_splits", min_value=1, max_value=1), show=("item_id", "cluster_id", "split")),
-        Check("all_splits_present", lambda: _gxe().ExpectColumnDistinctValuesToContainSet(
-            column="split", value_set=list(SPLITS)), "warning", ("split",)),
+        Check(
+            "article_in_one_split",
+            lambda: _gxe().ExpectColumnValuesToBeBetween(
+                column="_article_splits", min_value=1, max_value=1
+            ),
+            show=("item_id", "article_id", "split"),
+        ),
+        Check(
+            "cluster_in_one_split",
+            lambda: _gxe().ExpectColumnValuesToBeBetween(
+                column="_cluster_splits", min_value=1, max_value=1
+            ),
+            show=("item_id", "cluster_id", "split"),
+        ),
+        Check(
+            "all_splits_present",
+            lambda: _gxe().ExpectColumnDistinctValuesToContainSet(
+                column="split", value_set=list(SPLITS)
+            ),
+            "warning",
+            ("split",),
+        ),
     ]
     if "label" in columns:
         checks += [in_set("label", STANCE_LABELS, "item_id"), not_null("label", show=("item_id",))]
     if "claim_type" in columns:
-        checks += [in_set("claim_type", CLAIM_CATEGORIES, "item_id"), not_null("claim_type", show=("item_id",))]
+        checks += [
+            in_set("claim_type", CLAIM_CATEGORIES, "item_id"),
+            not_null("claim_type", show=("item_id",)),
+        ]
     return checks
 
 
@@ -378,8 +622,11 @@ def _agreement(has: Mapping[str, bool]) -> list[Check]:
     return [
         rows("agreement"),
         *schema({"field": "str", "alpha": "float", "n_items_multi": "int"}),
-        Check("alpha_at_least_min", lambda: _gxe().ExpectColumnValuesToBeBetween(
-            column="alpha", min_value=_P("min_alpha")), show=("field", "alpha", "n_items_multi")),
+        Check(
+            "alpha_at_least_min",
+            lambda: _gxe().ExpectColumnValuesToBeBetween(column="alpha", min_value=_P("min_alpha")),
+            show=("field", "alpha", "n_items_multi"),
+        ),
     ]
 
 
@@ -393,11 +640,18 @@ def suite_for(table: str) -> str:
     raise KeyError(table)
 
 
-def checks_for(suite: str, columns: tuple[str, ...], has: Mapping[str, bool], cfg: ValidateConfig) -> list[Check]:
+def checks_for(
+    suite: str, columns: tuple[str, ...], has: Mapping[str, bool], cfg: ValidateConfig
+) -> list[Check]:
     """The checks of ``suite`` with severity overrides from ``cfg.severity`` applied."""
     builders: dict[str, Callable[[Mapping[str, bool]], list[Check]]] = {
-        "articles": _articles, "sentences": _sentences, "claims": _claims, "stance_pairs": _stance_pairs,
-        "annotations": _annotations, "labels_stance": _labels_stance, "labels_claims": _labels_claims,
+        "articles": _articles,
+        "sentences": _sentences,
+        "claims": _claims,
+        "stance_pairs": _stance_pairs,
+        "annotations": _annotations,
+        "labels_stance": _labels_stance,
+        "labels_claims": _labels_claims,
         "agreement": _agreement,
     }
     checks = _splits(has, columns) if suite == "splits" else builders[suite](has)
@@ -424,24 +678,50 @@ def prepare(suite: str, df: pl.DataFrame, tables: Mapping[str, pl.DataFrame]) ->
     cols = {c for c in df.columns if _typed(df, **{c: _EXPECTED.get(c, df.schema[c])})}
     exprs: list[pl.Expr] = []
     if suite == "articles" and {"text", "cluster_id", "article_id"} <= cols:
-        exprs += [pl.col("text").str.len_chars().cast(pl.Int64).alias("_text_len"),
-                  pl.col("cluster_id").is_in(df["article_id"].implode()).alias("_cluster_known")]
-    if suite in ("sentences", "claims", "labels_claims") and {"char_start", "char_end", "text"} <= cols:
-        exprs += [(pl.col("char_end") - pl.col("char_start")).cast(pl.Int64).alias("_span_len"),
-                  pl.col("text").str.len_chars().cast(pl.Int64).alias("_text_len")]
+        exprs += [
+            pl.col("text").str.len_chars().cast(pl.Int64).alias("_text_len"),
+            pl.col("cluster_id").is_in(df["article_id"].implode()).alias("_cluster_known"),
+        ]
+    if (
+        suite in ("sentences", "claims", "labels_claims")
+        and {"char_start", "char_end", "text"} <= cols
+    ):
+        exprs += [
+            (pl.col("char_end") - pl.col("char_start")).cast(pl.Int64).alias("_span_len"),
+            pl.col("text").str.len_chars().cast(pl.Int64).alias("_text_len"),
+        ]
     if exprs:
         df = df.with_columns(exprs)
-    if suite in ("sentences", "claims", "labels_claims") and articles is not None and \
-            {"article_id", "char_start", "char_end", "text"} <= cols and {"article_id", "text"} <= set(articles.columns):
+    if (
+        suite in ("sentences", "claims", "labels_claims")
+        and articles is not None
+        and {"article_id", "char_start", "char_end", "text"} <= cols
+        and {"article_id", "text"} <= set(articles.columns)
+    ):
         art = articles.select("article_id", pl.col("text").alias("_article_text"))
-        df = df.join(art, on="article_id", how="left", maintain_order="left").with_columns(
-            pl.col("_article_text").str.len_chars().cast(pl.Int64).alias("_article_len"),
-            (pl.col("_article_text").str.slice(pl.col("char_start"), pl.col("char_end") - pl.col("char_start"))
-             == pl.col("text")).fill_null(False).alias("_text_matches"),
-        ).drop("_article_text")
+        df = (
+            df.join(art, on="article_id", how="left", maintain_order="left")
+            .with_columns(
+                pl.col("_article_text").str.len_chars().cast(pl.Int64).alias("_article_len"),
+                (
+                    pl.col("_article_text").str.slice(
+                        pl.col("char_start"), pl.col("char_end") - pl.col("char_start")
+                    )
+                    == pl.col("text")
+                )
+                .fill_null(False)
+                .alias("_text_matches"),
+            )
+            .drop("_article_text")
+        )
     if suite == "annotations" and {"project", "task_key", "annotator", "annotation_id"} <= cols:
-        df = df.with_columns(pl.col("annotation_id").n_unique().over(["project", "task_key", "annotator"])
-                             .cast(pl.Int64).alias("_answers_per_task"))
+        df = df.with_columns(
+            pl.col("annotation_id")
+            .n_unique()
+            .over(["project", "task_key", "annotator"])
+            .cast(pl.Int64)
+            .alias("_answers_per_task")
+        )
     if suite in ("labels_stance", "labels_claims"):
         col = "label" if suite == "labels_stance" else "claim_type"
         if col in cols:
@@ -457,8 +737,15 @@ def prepare(suite: str, df: pl.DataFrame, tables: Mapping[str, pl.DataFrame]) ->
 
 _INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 _EXPECTED: dict[str, Any] = {
-    "char_start": _INTS, "char_end": _INTS, "annotation_id": _INTS, "text": pl.String, "article_id": pl.String,
-    "cluster_id": pl.String, "split": pl.String, "label": pl.String, "claim_type": pl.String,
+    "char_start": _INTS,
+    "char_end": _INTS,
+    "annotation_id": _INTS,
+    "text": pl.String,
+    "article_id": pl.String,
+    "cluster_id": pl.String,
+    "split": pl.String,
+    "label": pl.String,
+    "claim_type": pl.String,
 }
 
 

@@ -1,0 +1,76 @@
+"""Small helpers to use both cores: thread maps for GIL-releasing work, chunked Series.
+
+polars runs an element-wise string expression on a single-chunk Series in one thread; the
+same Series split into several chunks is processed chunk-parallel. hashlib and most numpy
+kernels release the GIL, so plain threads scale for them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+import itertools
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import polars as pl
+
+T = TypeVar("T")
+FrameOrSeries = TypeVar("FrameOrSeries", pl.DataFrame, pl.Series)
+
+
+def workers() -> int:
+    """Threads to use: the CPUs this process may run on (at least 1)."""
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
+
+
+def parallel_map(
+    fn: Callable[[Any], T], items: Sequence[Any], n_workers: int | None = None, min_items: int = 64
+) -> list[T]:
+    """``[fn(x) for x in items]`` on threads, one contiguous slice each; order is kept.
+
+    Fewer than ``min_items`` items run inline (thread start-up would cost more).
+    """
+    n = n_workers or workers()
+    if n == 1 or len(items) < min_items:
+        return [fn(x) for x in items]
+    step = -(-len(items) // n)
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        parts = pool.map(lambda k: [fn(x) for x in items[k : k + step]], range(0, len(items), step))
+        return [y for part in parts for y in part]
+
+
+def split_chunks(s: FrameOrSeries, per_worker: int = 4) -> FrameOrSeries:
+    """``s`` as several contiguous chunks so that polars string kernels run chunk-parallel."""
+    k = min(len(s), workers() * per_worker)
+    if k <= 1:
+        return s
+    bounds = [len(s) * i // k for i in range(k + 1)]
+    return pl.concat([s.slice(a, b - a) for a, b in itertools.pairwise(bounds)], rechunk=False)
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        lib = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return lib if lib is not None and hasattr(lib, "malloc_trim") else None
+
+
+def release_freed_memory() -> None:
+    """Give memory that was freed back to the OS (glibc ``malloc_trim``; no-op elsewhere).
+
+    numpy working sets allocated on worker threads land in per-thread glibc arenas, which
+    keep freed pages resident; without this they count towards the stage's peak RSS when
+    the parquet writer allocates its own buffers. Outputs are unaffected.
+    """
+    lib = _libc()
+    if lib is not None:
+        lib.malloc_trim(0)

@@ -65,7 +65,12 @@ def test_perfect_agreement_is_one_and_bootstrap_is_seeded() -> None:
 def test_agreement_json_has_every_figure(tmp_path: Path) -> None:
     r = run(tmp_path, AggregateConfig(bootstrap_samples=100, min_pair_items=1))
     ag = r.agreement
-    assert set(ag["fields"]) >= {"stance", "claim", "claim_type", "speaker"}
+    assert set(ag["fields"]) >= {"stance", "claim_tokens", "claim_type", "speaker"}
+    # claim presence is measured over word tokens, so units both annotators left unmarked
+    # exist and alpha is not forced to <= 0 (as it would be over marked-span clusters only)
+    tokens = ag["fields"]["claim_tokens"]
+    assert tokens["n_items_multi"] > 2 * ag["fields"]["claim_type"]["n_items_multi"]
+    assert tokens["alpha"] is not None and tokens["alpha"] > 0
     stance = ag["fields"]["stance"]
     assert stance["alpha"] is not None and len(stance["alpha_ci"]) == 2
     assert set(stance["per_label"]) == {"favor", "against", "neutral", "unrelated"}

@@ -43,10 +43,14 @@ def test_every_stage_ran(reproduced: Path) -> None:
     stages = yaml.safe_load((reproduced / "dvc.yaml").read_text())["stages"]
     lock = yaml.safe_load((reproduced / "dvc.lock").read_text())["stages"]
     assert set(lock) == set(stages)
+    name_in_params = yaml.safe_load((reproduced / "params.yaml").read_text())["dataset"]["name"]
     for name, stage in stages.items():
-        for out in stage.get("outs", []):
-            path = out if isinstance(out, str) else next(iter(out))
-            assert (reproduced / path).exists(), f"stage {name} did not write {path}"
+        for kind in ("outs", "metrics", "plots"):
+            for out in stage.get(kind, []):
+                path = (out if isinstance(out, str) else next(iter(out))).replace(
+                    "${dataset.name}", name_in_params
+                )
+                assert (reproduced / path).exists(), f"stage {name} did not write {path}"
 
 
 def test_lock_matches_committed_lock(reproduced: Path) -> None:

@@ -22,7 +22,17 @@ ROOT = Path(__file__).resolve().parents[2]
 # Data Docs HTML directories: written by the GX gate with run timestamps, deliberately not
 # DVC outputs (their hash would change dvc.lock on every run); git-ignored instead.
 SIDE_ARTIFACTS = {"reports/validation", "reports/validation-splits"}
-STAGE_ORDER = ["ingest", "segment", "candidates", "tasks", "aggregate", "validate", "split", "publish", "evaluate"]
+STAGE_ORDER = [
+    "ingest",
+    "segment",
+    "candidates",
+    "tasks",
+    "aggregate",
+    "validate",
+    "split",
+    "publish",
+    "evaluate",
+]
 
 
 def dvc_stages() -> dict[str, Any]:
@@ -107,9 +117,13 @@ def test_every_params_key_is_declared_by_a_stage_and_exists() -> None:
             declared.add(entry)
     keys = leaf_keys(params)
     for d in declared:
-        assert any(k == d or k.startswith(d + ".") for k in keys), f"dvc.yaml declares {d}, absent from params.yaml"
+        assert any(k == d or k.startswith(d + ".") for k in keys), (
+            f"dvc.yaml declares {d}, absent from params.yaml"
+        )
     for k in keys:
-        assert any(k == d or k.startswith(d + ".") for d in declared), f"params.yaml key {k} is read by no stage"
+        assert any(k == d or k.startswith(d + ".") for d in declared), (
+            f"params.yaml key {k} is read by no stage"
+        )
 
 
 def test_every_config_field_has_a_value_in_params() -> None:
@@ -119,4 +133,6 @@ def test_every_config_field_has_a_value_in_params() -> None:
         cls = section_class(name)
         section = params.get(name) or {}
         for f in dataclasses.fields(cls):
-            assert f.name in section, f"params.yaml:{name} lacks {f.name!r} (make the value visible to DVC)"
+            assert f.name in section, (
+                f"params.yaml:{name} lacks {f.name!r} (make the value visible to DVC)"
+            )

@@ -81,7 +81,9 @@ def test_seed_unattributed_and_colour(seed_claims):
         cuban["checkworthy_score"]
         > _claim_with(claims, "caution and restraint")["checkworthy_score"]
     )
-    _claim_with(claims, "tangible military assistance has yet to materialise")
+    tangible = _claim_with(claims, "tangible military assistance has yet to materialise")
+    # "Despite Western pledges ...": "pledges" is a noun there, not a reporting verb
+    assert tangible["claim_type"] == "unattributed" and tangible["speaker"] is None
     assert claims.filter(pl.col("text").str.contains("remains on edge")).is_empty()
     assert claims.filter(pl.col("text").str.contains("underscores")).is_empty()
 

@@ -86,3 +86,25 @@ def test_release_loads_with_datasets(reproduced: Path, config: str) -> None:
         assert split.num_rows > 0
     label = "label" if config == "stance" else "claim_type"
     assert isinstance(ds["train"].features[label], datasets.ClassLabel)
+
+
+def test_dvc_get_release_through_the_configured_demo_remote(reproduced: Path) -> None:
+    """`dvc push` to the repo's demo remote, then `dvc get` the release from a clone."""
+    import datasets
+
+    pushed = dvc(reproduced, "push")
+    assert pushed.returncode == 0, pushed.stderr
+    remote = reproduced.parent / "claimset-dvc-remote"  # a sibling of the repo (.dvc/config)
+    assert remote.is_dir() and any(remote.rglob("*"))
+    clone = reproduced.parent / "clone"
+    subprocess.run(["git", "clone", "-q", str(reproduced), str(clone)], check=True)
+    name = release_dir(reproduced).name
+    assert not (clone / "data" / "release" / name).exists()
+    dest = reproduced.parent / "got"
+    got = dvc(reproduced.parent, "get", str(clone), f"data/release/{name}", "-o", str(dest))
+    assert got.returncode == 0, got.stderr
+    ds = datasets.load_dataset(str(dest), "stance")
+    assert (
+        ds["test"].num_rows
+        == datasets.load_dataset(str(release_dir(reproduced)), "stance")["test"].num_rows
+    )

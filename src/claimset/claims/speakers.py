@@ -206,6 +206,11 @@ GROUP_SPEAKERS = frozenset(
         "figures",
     ]
 )
+# Words that take a noun phrase, never a clause, as their object.
+_PREPOSITIONS = frozenset(
+    ["despite", "in", "on", "at", "during", "for", "from", "without", "under", "over", "amid"]
+    + ["amidst", "following", "unlike", "like", "by", "into", "through", "against"]
+)
 # A subject phrase never starts with a preposition or subordinator ("Despite Western pledges").
 _NOT_SUBJECT_START = frozenset(
     [
@@ -334,6 +339,10 @@ def analyse_subject(phrase: str, base: int, max_words: int) -> SpeakerMention | 
         first_end = len(words[0])
         tail = _TAIL_NAME_RE.search(phrase_s, first_end)
         if not tail:
+            return None
+        if words[0].lower() in _PREPOSITIONS and not phrase_s[first_end : tail.start()].strip():
+            # "Despite Western pledges": a name right after a preposition is its object
+            # (after a conjunction it is a subject: "Though Clarke-Murphy says").
             return None
         return analyse_subject(phrase_s[tail.start() :], base + tail.start(), max_words)
     if low in {"i", "we", "you"}:

@@ -27,7 +27,7 @@ repro: $(STAMP)
 	@python -c 'import yaml; n = yaml.safe_load(open("params.yaml"))["dataset"]["name"]; \
 	print(f"\nRelease:  data/release/{n}/  (datasets.load_dataset(\"data/release/{n}\", \"stance\") or \"claims\")"); \
 	print("Card:     data/release/" + n + "/README.md"); \
-	print("Reports:  reports/  (agreement.md, validation/index.html, splits.json, baselines.json; `dvc metrics show`)")'
+	print("Reports:  reports/  (agreement.md, validation.md, splits.json, baselines.json; `dvc metrics show`)")'
 
 # Browser tests need Debian's chromium; the script is a no-op when it is installed.
 system-deps:

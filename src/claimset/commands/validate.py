@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--report-dir", required=True, type=Path, help="GX Data Docs (HTML) directory")
     p.add_argument("--summary", required=True, type=Path, help="deterministic summary JSON")
+    p.add_argument("--markdown", type=Path, help="human-readable report (markdown)")
     p.add_argument("--params", default="params.yaml")
     p.set_defaults(handler=_run)
 
@@ -42,5 +43,5 @@ def _run(args: argparse.Namespace) -> int:
     if len(tables) != len(args.table):
         raise SystemExit("claimset validate: error: a table name was given twice")
     cfg = load_section("validate", ValidateConfig, args.params)
-    run_validate(tables, cfg, args.report_dir, args.summary).emit()
+    run_validate(tables, cfg, args.report_dir, args.summary, args.markdown).emit()
     return 0

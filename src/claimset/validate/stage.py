@@ -13,6 +13,7 @@ from claimset.errors import InputError
 from claimset.stage import StageReport, console
 from claimset.validate.config import ValidateConfig
 from claimset.validate.gate import GateFailed, validate_tables
+from claimset.validate.markdown import render_validation_markdown
 
 
 def agreement_table(path: Path) -> pl.DataFrame:
@@ -46,7 +47,11 @@ def read_table(path: Path) -> pl.DataFrame:
 
 
 def run_validate(
-    tables: Mapping[str, Path], cfg: ValidateConfig, report_dir: Path, summary_path: Path
+    tables: Mapping[str, Path],
+    cfg: ValidateConfig,
+    report_dir: Path,
+    summary_path: Path,
+    markdown_path: Path | None = None,
 ) -> StageReport:
     """Validate every named table; write Data Docs under ``report_dir`` and the summary JSON.
 
@@ -61,6 +66,8 @@ def run_validate(
     summary = result.summary()
     summary["inputs"] = {name: str(p) for name, p in sorted(tables.items())}
     io.write_json(summary_path, summary)
+    if markdown_path is not None:
+        io.write_text(markdown_path, render_validation_markdown(summary))
     for w in result.warnings:
         console.print(
             f"[yellow]warning[/yellow] {w.describe()}", soft_wrap=True, markup=True, highlight=False

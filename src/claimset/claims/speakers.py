@@ -208,8 +208,27 @@ GROUP_SPEAKERS = frozenset(
 )
 # Words that take a noun phrase, never a clause, as their object.
 _PREPOSITIONS = frozenset(
-    "despite in on at during for from without under over amid amidst following unlike like by "
-    "into through against".split()
+    [
+        "despite",
+        "in",
+        "on",
+        "at",
+        "during",
+        "for",
+        "from",
+        "without",
+        "under",
+        "over",
+        "amid",
+        "amidst",
+        "following",
+        "unlike",
+        "like",
+        "by",
+        "into",
+        "through",
+        "against",
+    ]
 )
 # A subject phrase never starts with a preposition or subordinator ("Despite Western pledges").
 _NOT_SUBJECT_START = frozenset(

@@ -231,23 +231,10 @@ _PREPOSITIONS = frozenset(
     ]
 )
 # A subject phrase never starts with a preposition or subordinator ("Despite Western pledges").
-_NOT_SUBJECT_START = frozenset(
+_NOT_SUBJECT_START = _PREPOSITIONS | frozenset(
     [
-        "despite",
-        "in",
-        "on",
-        "at",
         "after",
         "before",
-        "during",
-        "for",
-        "from",
-        "without",
-        "under",
-        "over",
-        "amid",
-        "amidst",
-        "following",
         "since",
         "although",
         "though",
@@ -256,12 +243,6 @@ _NOT_SUBJECT_START = frozenset(
         "when",
         "while",
         "as",
-        "unlike",
-        "like",
-        "by",
-        "into",
-        "through",
-        "against",
         "about",
     ]
 )

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from claimset.labelstudio.client import Studio, StudioError, connect_from_env
+from claimset.labelstudio.pull import user_emails
 from claimset.labelstudio.push import find_project
 from claimset.labelstudio.server import read_state
 from claimset.labelstudio.studio_config import StudioConfig
@@ -48,52 +48,24 @@ def project_progress(studio: Studio, name: str, title: str, overlap: int) -> Pro
     if project is None:
         return prog
     prog.project_id = int(project["id"])
-    emails = _emails(studio)
+    emails = user_emails(studio)
     per: Counter[str] = Counter()
-    page = 1
-    while True:
-        try:
-            body = studio.request(
-                "GET",
-                "/api/tasks/",
-                params={
-                    "project": prog.project_id,
-                    "page": page,
-                    "page_size": PAGE,
-                    # `include` drops the annotators list in 1.23, so the full task rows it is
-                    "fields": "all",
-                },
-                timeout=300,
-            )
-        except StudioError as exc:
-            if "HTTP 404" in str(exc):
-                break
-            raise
-        tasks: list[dict[str, Any]] = body.get("tasks", [])
-        for t in tasks:
-            prog.tasks += 1
-            done = int(t.get("total_annotations") or 0)
-            prog.annotations += done
-            prog.cancelled += int(t.get("cancelled_annotations") or 0)
-            for a in t.get("annotations") or []:
-                if not a.get("was_cancelled"):
-                    per[emails.get(int(a["completed_by"]), f"user-{a['completed_by']}")] += 1
-            if done >= overlap:
-                prog.completed += 1
-            else:
-                prog.too_few.append((str((t.get("data") or {}).get("task_key")), done))
-        if len(tasks) < PAGE:
-            break
-        page += 1
+    # `include` drops the annotators list in 1.23, so the full task rows it is
+    for t in studio.iter_tasks(prog.project_id, PAGE, {"fields": "all"}):
+        prog.tasks += 1
+        done = int(t.get("total_annotations") or 0)
+        prog.annotations += done
+        prog.cancelled += int(t.get("cancelled_annotations") or 0)
+        for a in t.get("annotations") or []:
+            if not a.get("was_cancelled"):
+                per[emails.get(int(a["completed_by"]), f"user-{a['completed_by']}")] += 1
+        if done >= overlap:
+            prog.completed += 1
+        else:
+            prog.too_few.append((str((t.get("data") or {}).get("task_key")), done))
     prog.per_annotator = dict(sorted(per.items()))
     prog.too_few.sort()
     return prog
-
-
-def _emails(studio: Studio) -> dict[int, str]:
-    body = studio.request("GET", "/api/users/", params={"page_size": 100000})
-    users = body.get("results", body) if isinstance(body, dict) else body
-    return {int(u["id"]): str(u["email"]) for u in users}
 
 
 def status_report(

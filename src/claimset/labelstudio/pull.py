@@ -55,31 +55,8 @@ class PullResult:
 
 def task_ids(studio: Studio, project_id: int) -> list[int]:
     """Every task id of the project, ascending."""
-    ids: list[int] = []
-    page = 1
-    while True:
-        try:
-            body = studio.request(
-                "GET",
-                "/api/tasks/",
-                params={
-                    "project": project_id,
-                    "page": page,
-                    "page_size": LIST_PAGE,
-                    "include": "id",
-                },
-                timeout=300,
-            )
-        except StudioError as exc:
-            if "HTTP 404" in str(exc):
-                break
-            raise
-        got = [int(t["id"]) for t in body.get("tasks", [])]
-        ids += got
-        if len(got) < LIST_PAGE:
-            break
-        page += 1
-    return sorted(set(ids))
+    tasks = studio.iter_tasks(project_id, LIST_PAGE, {"include": "id"})
+    return sorted({int(t["id"]) for t in tasks})
 
 
 def user_emails(studio: Studio) -> dict[int, str]:

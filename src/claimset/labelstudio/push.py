@@ -325,32 +325,8 @@ def ensure_project(
 
 def server_keys(studio: Studio, project_id: int) -> Counter[str]:
     """task_key -> how many tasks carry it on the server (>1 means duplicates)."""
-    keys: Counter[str] = Counter()
-    page = 1
-    while True:
-        try:
-            body = studio.request(
-                "GET",
-                "/api/tasks/",
-                params={
-                    "project": project_id,
-                    "page": page,
-                    "page_size": LIST_PAGE,
-                    "include": "id,data",
-                },
-                timeout=300,
-            )
-        except StudioError as exc:
-            if "HTTP 404" in str(exc):  # past the last page
-                break
-            raise
-        tasks = body.get("tasks", [])
-        for t in tasks:
-            keys[str((t.get("data") or {}).get("task_key"))] += 1
-        if len(tasks) < LIST_PAGE:
-            break
-        page += 1
-    return keys
+    tasks = studio.iter_tasks(project_id, LIST_PAGE, {"include": "id,data"})
+    return Counter(str((t.get("data") or {}).get("task_key")) for t in tasks)
 
 
 def task_count(studio: Studio, project_id: int) -> int:

@@ -119,7 +119,7 @@ def test_metrics_match_scikit_learn() -> None:
 
 
 def test_stance_fnc_score_goes_through_the_documented_mapping() -> None:
-    from claimset.split.labels import STANCE_TO_FNC1
+    from claimset.labels import STANCE_TO_FNC1
 
     gold = ["favor", "against", "neutral", "unrelated", "favor"]
     pred = ["favor", "neutral", "neutral", "favor", "unrelated"]

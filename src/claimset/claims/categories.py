@@ -12,8 +12,6 @@ import polars as pl
 
 from claimset.claims.regex import polars_regex
 
-CATEGORIES = ("factual", "prediction", "opinion", "warning")
-
 # Deontic "should" only: "should such a scenario unfold" is a conditional, not an opinion.
 OPINION_TEXT = (
     r"(?i)\bshould\s+(?:not\s+|never\s+)?(?:be|have|do|go|get|make|take|give|send|reject|approve|"

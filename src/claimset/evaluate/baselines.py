@@ -23,8 +23,8 @@ from claimset.evaluate.config import EvaluateConfig, LogRegConfig, TfidfConfig
 from claimset.evaluate.fnc import FNC_LABELS
 from claimset.evaluate.metrics import classification_report, encode
 from claimset.io import write_json, write_text
+from claimset.labels import LABEL_FIELDS, STANCE_TO_FNC1
 from claimset.split.config import SplitConfig
-from claimset.split.labels import LABEL_FIELDS, STANCE_TO_FNC1
 from claimset.stage import StageReport
 
 MODELS = ("majority", "tfidf_logreg")

@@ -16,7 +16,7 @@ from claimset.evaluate.config import EvaluateConfig
 from claimset.evaluate.inputs import Gold, read_fnc_gold, read_predictions, read_release_gold
 from claimset.evaluate.metrics import classification_report, encode
 from claimset.io import write_json, write_text
-from claimset.split.labels import LABEL_FIELDS, STANCE_TO_FNC1
+from claimset.labels import LABEL_FIELDS, STANCE_TO_FNC1
 from claimset.stage import StageReport
 
 

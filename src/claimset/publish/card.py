@@ -18,8 +18,8 @@ from typing import Any
 import polars as pl
 import yaml
 
+from claimset.labels import LABEL_FIELDS, SPLITS, STANCE_TO_FNC1, STANCE_TO_SEMEVAL2016
 from claimset.release_config import DatasetConfig
-from claimset.split.labels import LABEL_FIELDS, SPLITS, STANCE_TO_FNC1, STANCE_TO_SEMEVAL2016
 
 LABEL_DEFINITIONS: Mapping[str, Mapping[str, str]] = {
     "label": {

@@ -1,7 +1,7 @@
 """Release columns and Hugging Face ``Features`` per config, and their Arrow encoding.
 
 Label columns are ``ClassLabel`` features (stored as int64 codes, names in
-:mod:`claimset.split.labels` order). The features travel twice: in each parquet file's
+:mod:`claimset.labels` order). The features travel twice: in each parquet file's
 ``huggingface`` schema metadata (what ``datasets`` itself writes) and in the card's
 ``dataset_info``. Annotator identities (``reviewer``) and internal grouping columns are not
 released.
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 
 import polars as pl
 
-from claimset.split.labels import LABEL_FIELDS
+from claimset.labels import LABEL_FIELDS
 
 if TYPE_CHECKING:
     import datasets

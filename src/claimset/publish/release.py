@@ -17,6 +17,7 @@ import polars as pl
 
 from claimset.errors import InputError
 from claimset.io import atomic_path, sha256_file, write_text
+from claimset.labels import LABEL_FIELDS, SPLITS
 from claimset.publish.card import (
     ReleaseFacts,
     collect_config_facts,
@@ -30,7 +31,6 @@ from claimset.publish.checksums import write_checksums
 from claimset.publish.config import PublishConfig
 from claimset.publish.features import features_for, release_frame, to_arrow
 from claimset.release_config import DatasetConfig
-from claimset.split.labels import LABEL_FIELDS, SPLITS
 from claimset.stage import StageReport
 
 CONFIGS = ("claims", "stance")

@@ -21,7 +21,6 @@ import polars as pl
 from claimset.stance.config import StanceConfig
 from claimset.stance.cues import BALANCE, FLIP, HARM, HEDGE, OPPOSE, REFUTE, SUPPORT
 
-LABELS = ("favor", "against", "neutral", "unrelated")
 FNC1_TO_LABEL = {
     "agree": "favor",
     "disagree": "against",

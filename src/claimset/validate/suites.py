@@ -17,14 +17,11 @@ from typing import Any
 
 import polars as pl
 
+from claimset.labels import CHECKWORTHY, CLAIM_TYPES, SPLITS, STANCE_LABELS
 from claimset.validate.config import ValidateConfig
 
-STANCE_LABELS = ("favor", "against", "neutral", "unrelated")
-CLAIM_CATEGORIES = ("factual", "prediction", "opinion", "warning")
-CLAIM_TYPES = ("direct_quote", "reported_speech", "unattributed")
-CHECKWORTHY = ("yes", "no")
+ATTRIBUTION_TYPES = ("direct_quote", "reported_speech", "unattributed")  # claims.claim_type
 METHODS = ("majority", "dawid_skene", "review", "import")
-SPLITS = ("train", "validation", "test")
 ANNOTATION_FIELDS = ("stance", "claim", "speaker", "claim_type", "checkworthy", "said_by")
 PROJECTS = ("claims", "stance", "review_claims", "review_stance")
 
@@ -404,8 +401,8 @@ def _claims(has: Mapping[str, bool]) -> list[Check]:
         *unique_id("claim_id"),
         not_null("article_id", show=("claim_id",)),
         *non_empty("text", "claim_id"),
-        in_set("claim_type", CLAIM_TYPES, "claim_id"),
-        in_set("category", CLAIM_CATEGORIES, "claim_id"),
+        in_set("claim_type", ATTRIBUTION_TYPES, "claim_id"),
+        in_set("category", CLAIM_TYPES, "claim_id"),
         between("checkworthy_score", "claim_id", lo=0.0, hi=1.0),
         not_null("model_version", show=("claim_id",)),
         *span_checks("claim_id", has["articles"]),
@@ -474,7 +471,7 @@ def _annotations(has: Mapping[str, bool]) -> list[Check]:
         ),
         in_set(
             "value",
-            CLAIM_CATEGORIES,
+            CLAIM_TYPES,
             "task_key",
             name="values_claim_type",
             condition=lambda: C()("field") == "claim_type",
@@ -566,13 +563,13 @@ def _labels_claims(has: Mapping[str, bool]) -> list[Check]:
             show=("item_id",),
         ),
         not_null("claim_type", show=("item_id",)),
-        in_set("claim_type", CLAIM_CATEGORIES, "item_id"),
+        in_set("claim_type", CLAIM_TYPES, "item_id"),
         in_set("checkworthy", CHECKWORTHY, "item_id"),
         not_null("checkworthy", "warning", ("item_id",)),
         *non_empty("text", "item_id"),
         *span_checks("item_id", has["articles"]),
         *labels_common("item_id"),
-        *label_distribution("claim_type", CLAIM_CATEGORIES, "item_id"),
+        *label_distribution("claim_type", CLAIM_TYPES, "item_id"),
     ]
 
 
@@ -612,7 +609,7 @@ def _splits(has: Mapping[str, bool], columns: tuple[str, ...]) -> list[Check]:
         checks += [in_set("label", STANCE_LABELS, "item_id"), not_null("label", show=("item_id",))]
     if "claim_type" in columns:
         checks += [
-            in_set("claim_type", CLAIM_CATEGORIES, "item_id"),
+            in_set("claim_type", CLAIM_TYPES, "item_id"),
             not_null("claim_type", show=("item_id",)),
         ]
     return checks

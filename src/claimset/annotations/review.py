@@ -26,6 +26,11 @@ REVIEW_PROJECTS = ("review_claims", "review_stance")
 REVIEWABLE = frozenset({"tie", "no_votes"})
 
 
+# Columns an unresolved queue entry carries for an item that has no aggregated label yet.
+STANCE_ITEM_KEYS = ("pair_kind", "target_id", "target", "article_id", "text")
+CLAIM_ITEM_KEYS = ("article_id", "char_start", "char_end", "text")
+
+
 def review_label_config(kind: str, base: LabelConfig) -> str:
     """Label Studio XML of the review project for ``kind`` (claims|stance).
 
@@ -211,11 +216,7 @@ def apply_overrides(
                 if row
                 else {
                     "item_id": item,
-                    "pair_kind": u.get("pair_kind") if u else None,
-                    "target_id": u.get("target_id") if u else None,
-                    "target": u.get("target") if u else None,
-                    "article_id": u.get("article_id") if u else None,
-                    "text": u.get("text") if u else None,
+                    **{k: (u or {}).get(k) for k in STANCE_ITEM_KEYS},
                 }
             )
             agree = sum(v == ov["stance"] for v in votes.values()) / len(votes) if votes else 0.0
@@ -252,10 +253,7 @@ def apply_overrides(
                     if row
                     else {
                         "item_id": item,
-                        "article_id": u.get("article_id") if u else None,
-                        "char_start": u.get("char_start") if u else None,
-                        "char_end": u.get("char_end") if u else None,
-                        "text": u.get("text") if u else None,
+                        **{k: (u or {}).get(k) for k in CLAIM_ITEM_KEYS},
                         "speaker": None,
                     }
                 )

@@ -462,26 +462,19 @@ def _annotations(has: Mapping[str, bool]) -> list[Check]:
         not_null("item_id", show=("task_key",)),
         not_null("value", show=("task_key", "annotator", "field")),
         not_null("label_config_version", show=("task_key", "annotator")),
-        in_set(
-            "value",
-            STANCE_LABELS,
-            "task_key",
-            name="values_stance",
-            condition=lambda: C()("field") == "stance",
-        ),
-        in_set(
-            "value",
-            CLAIM_TYPES,
-            "task_key",
-            name="values_claim_type",
-            condition=lambda: C()("field") == "claim_type",
-        ),
-        in_set(
-            "value",
-            CHECKWORTHY,
-            "task_key",
-            name="values_checkworthy",
-            condition=lambda: C()("field") == "checkworthy",
+        *(
+            in_set(
+                "value",
+                labels,
+                "task_key",
+                name=f"values_{fld}",
+                condition=lambda fld=fld: C()("field") == fld,  # type: ignore[misc]
+            )
+            for fld, labels in (
+                ("stance", STANCE_LABELS),
+                ("claim_type", CLAIM_TYPES),
+                ("checkworthy", CHECKWORTHY),
+            )
         ),
         in_set(
             "value",

@@ -33,6 +33,9 @@ class DatasetConfig:
         "Claims (with claim type and check-worthiness) and stance labels (favor, against, "
         "neutral, unrelated towards a target proposition) annotated in news articles."
     )
+    # Who annotated and how, when it differs from the usual Label Studio workflow (the
+    # card's "Annotation process" prints it as given).
+    annotation_note: str | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

@@ -566,6 +566,8 @@ def render_card(ds: DatasetConfig, facts: ReleaseFacts) -> str:
         "Gold labels are aggregated per item; disagreements go to an adjudication queue.",
         "",
     ]
+    if ds.annotation_note:
+        out += [ds.annotation_note, ""]
     rows = [
         [
             name,

@@ -4,6 +4,12 @@ Target (issue: Label Studio round trip, point 8): push >= 4,000 tasks/s on the p
 2-core machine. The tasks are synthetic but shaped like real stance tasks (target, a
 sentence, context, one prediction each).
 
+The same run also measures the server's own ceiling: the same tasks posted to Label
+Studio's import API in one raw request (no checks, no idempotency, no batching) into a
+scratch project. ``push_vs_server`` is push's rate over that ceiling, a figure that does
+not depend on how loaded the machine is; both are printed with and without predictions
+(Label Studio spends most of an import with predictions updating its per-task counters).
+
     .venv/bin/python scripts/bench_push.py            # temporary server on a free port
     .venv/bin/python scripts/bench_push.py --running  # the server `claimset studio up` started
 
@@ -20,6 +26,8 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+
+import httpx
 
 from claimset.labelstudio.client import Studio, connect_from_env
 from claimset.labelstudio.pull import pull_project
@@ -74,6 +82,31 @@ def make_tasks(n: int, prefix: str, predictions: bool = True) -> list[dict[str, 
     return tasks
 
 
+def server_ceiling(
+    studio: Studio, cfg: StudioConfig, name: str, tasks: list[dict[str, object]]
+) -> float:
+    """Tasks/s of Label Studio's own import API for ``tasks`` in one raw request."""
+    fresh_project(studio, cfg, name)
+    pid = int(
+        studio.sdk.projects.create(
+            title=cfg.project(name).title,
+            label_config=cfg.path(cfg.project(name).label_config).read_text(encoding="utf-8"),
+        ).id
+        or 0
+    )
+    body = json.dumps(tasks, ensure_ascii=False).encode("utf-8")
+    headers = {**studio.headers(), "Content-Type": "application/json"}
+    t0 = time.perf_counter()
+    with httpx.Client(base_url=studio.url, timeout=3600) as http:
+        r = http.post(f"/api/projects/{pid}/import", content=body, headers=headers)
+    seconds = time.perf_counter() - t0
+    r.raise_for_status()
+    if r.json().get("task_count") != len(tasks):
+        raise RuntimeError(f"server ceiling import answered {r.text[:200]}")
+    fresh_project(studio, cfg, name)
+    return len(tasks) / seconds
+
+
 def fresh_project(studio: Studio, cfg: StudioConfig, name: str) -> None:
     """Delete the bench project if a previous run left it."""
     old = find_project(studio, cfg.project(name).title)
@@ -87,6 +120,9 @@ def main() -> int:
     ap.add_argument("--pull-tasks", type=int, default=10_000)
     ap.add_argument("--min-rate", type=float, default=4000.0)
     ap.add_argument("--no-predictions", action="store_true", help="push tasks without predictions")
+    ap.add_argument(
+        "--no-ceiling", action="store_true", help="skip the raw single-request server ceiling"
+    )
     ap.add_argument(
         "--running", action="store_true", help="use the server of configs/labelstudio/studio.yaml"
     )
@@ -120,6 +156,9 @@ def main() -> int:
         "bench_pull": ProjectConfig(
             title="claimset bench: pull", label_config="configs/labelstudio/stance.xml"
         ),
+        "bench_raw": ProjectConfig(
+            title="claimset bench: raw import", label_config="configs/labelstudio/stance.xml"
+        ),
     }
     cfg = replace(cfg, projects={**cfg.projects, **projects}, root=str(REPO))
     try:
@@ -142,10 +181,17 @@ def main() -> int:
             t0 = time.perf_counter()
             pulled = pull_project(studio, cfg, "bench_pull", out)
             pull_s = time.perf_counter() - t0
+        ceiling = None
+        if not args.no_ceiling:
+            # Its own project, so the same task keys do not meet push's.
+            ceiling = server_ceiling(studio, cfg, "bench_raw", tasks)
         figures = {
             "push_tasks": res.imported,
             "push_seconds": round(push_s, 2),
             "push_tasks_per_s": round(res.imported / push_s, 1),
+            "server_import_tasks_per_s": round(ceiling, 1) if ceiling else None,
+            "push_vs_server": round(res.imported / push_s / ceiling, 3) if ceiling else None,
+            "load1": round(os.getloadavg()[0], 2),
             "repush_imported": again.imported,
             "repush_seconds": round(repush_s, 2),
             "pull_tasks": pulled.manifest["tasks"],

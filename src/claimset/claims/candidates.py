@@ -25,7 +25,7 @@ from claimset.claims.checkworthiness import checkworthy_expr
 from claimset.claims.config import CandidatesConfig
 from claimset.claims.cues import CUE_EXTRACT, PREFILTER
 from claimset.claims.editorial import BOILERPLATE, FRAMING, SCENE
-from claimset.claims.resolve import Chunk, ClaimRow, attribute_chunk, run_in_workers
+from claimset.claims.resolve import Chunk, ClaimRow, attribute_chunk, no_gc, run_in_workers
 from claimset.claims.speakers import speaker_id, surname_index
 from claimset.stage import track
 
@@ -47,6 +47,24 @@ CLAIM_COLUMNS: dict[str, pl.DataType] = {
     "category": pl.String(),
     "checkworthy_score": pl.Float64(),
     "model_version": pl.String(),
+}
+
+
+# Columns of the attributed claims before text, category and prior are added; row tuples from
+# claims/resolve.py (ClaimRow) follow this order.
+ATTRIBUTED_SCHEMA: dict[str, type[pl.DataType]] = {
+    "article_id": pl.String,
+    "sentence_id": pl.String,
+    "char_start": pl.Int64,
+    "char_end": pl.Int64,
+    "speaker": pl.String,
+    "speaker_role": pl.String,
+    "speaker_text": pl.String,
+    "speaker_start": pl.Int64,
+    "speaker_end": pl.Int64,
+    "cue": pl.String,
+    "claim_type": pl.String,
+    "_hint": pl.String,
 }
 
 
@@ -221,7 +239,10 @@ def propose_claims(
     with_cue = with_cue.with_columns(
         pl.col("text").str.extract_all(CUE_EXTRACT).alias("_cues")
     ).filter(needs_parser_expr("text", "_cues"))
-    rows, attributed_ids = _attribute(articles, with_cue, cfg, workers)
+    with no_gc():
+        rows, attributed_ids = _attribute(articles, with_cue, cfg, workers)
+        attributed = pl.DataFrame(rows, schema=ATTRIBUTED_SCHEMA, orient="row")
+    del rows
     stats.attributed_sentences = len(attributed_ids)
     rest = sents.filter(
         ~pl.col("sentence_id").is_in(pl.Series(attributed_ids, dtype=pl.String).implode())
@@ -229,21 +250,7 @@ def propose_claims(
     unattr, not_claim = _unattributed(rest, cfg)
     stats.not_claim = not_claim
     stats.unattributed_sentences = unattr.height
-    schema = {
-        "article_id": pl.String,
-        "sentence_id": pl.String,
-        "char_start": pl.Int64,
-        "char_end": pl.Int64,
-        "speaker": pl.String,
-        "speaker_role": pl.String,
-        "speaker_text": pl.String,
-        "speaker_start": pl.Int64,
-        "speaker_end": pl.Int64,
-        "cue": pl.String,
-        "claim_type": pl.String,
-        "_hint": pl.String,
-    }
-    attributed = pl.DataFrame(rows, schema=schema, orient="row")
+    schema = ATTRIBUTED_SCHEMA
     unattributed = (
         unattr.rename({"c_start": "char_start", "c_end": "char_end"})
         .with_columns(

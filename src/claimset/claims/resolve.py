@@ -8,10 +8,12 @@ depends on one article only; what spans the corpus (canonical speaker names) run
 
 from __future__ import annotations
 
+import gc
 import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from claimset.claims.attribution import Attribution, parse_sentence
 from claimset.claims.cues import cue_category
@@ -54,6 +56,10 @@ def _resolve_article(
             cache[token] = expand_name(text, token)
         return cache[token]
 
+    # The attributions of each sentence, in item order (a look-up instead of a scan of all items).
+    by_sentence: dict[int, list[tuple[int, Attribution]]] = {}
+    for i, p, a in items:
+        by_sentence.setdefault(i, []).append((p, a))
     # Most recent first: (sentence index, paragraph, name, kind, gender, start, end, role)
     history: list[tuple[int, int, str, str, str | None, int, int, str | None]] = []
     genders: dict[str, str] = {}
@@ -71,11 +77,8 @@ def _resolve_article(
                 nxt = next(
                     (
                         a
-                        for i, p, a in items
-                        if i == sidx + 1
-                        and p == para
-                        and a.speaker is not None
-                        and a.claim_type == "direct_quote"
+                        for p, a in by_sentence.get(sidx + 1, ())
+                        if p == para and a.speaker is not None and a.claim_type == "direct_quote"
                     ),
                     None,
                 )
@@ -125,13 +128,32 @@ def _resolve_article(
     return out
 
 
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: the parser makes many small acyclic objects
+    (tuples, frozen dataclasses) that it would only rescan, again and again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def attribute_chunk(chunk: Chunk) -> tuple[list[ClaimRow], list[str]]:
     """Attributed claim rows and the ids of the attributed sentences of a chunk of articles.
 
     Rows come out in the order of the input sentences' articles, then text order; the same
     for a chunk as for the whole corpus restricted to the chunk's articles.
     """
-    texts, sentences, max_subject_words, pronoun_window = chunk
+    with no_gc():
+        return _attribute_chunk(*chunk)
+
+
+def _attribute_chunk(
+    texts: dict[str, str], sentences: list[SentenceRow], max_subject_words: int, pronoun_window: int
+) -> tuple[list[ClaimRow], list[str]]:
     attributed_ids: list[str] = []
     per_article: dict[str, list[tuple[int, int, str, Attribution]]] = {}
     for sid, aid, para, idx, cs, ce, hits in sentences:
@@ -206,6 +228,7 @@ def run_in_workers(chunks: list[Chunk]) -> Iterator[tuple[list[ClaimRow], list[s
 
 def _serve() -> None:
     """Worker side of :func:`run_in_workers`: one chunk from stdin, its result to stdout."""
+    gc.disable()  # a short-lived process of acyclic data
     chunk: Chunk = pickle.load(sys.stdin.buffer)
     pickle.dump(attribute_chunk(chunk), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.flush()

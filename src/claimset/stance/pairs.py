@@ -54,15 +54,19 @@ def target_pairs(
     claims: pl.DataFrame,
     targets: list[Target],
     cfg: StanceConfig,
+    prefilter: bool = True,
 ) -> pl.DataFrame:
-    """Pairs of each target with the claim sentences that concern it (vectorised per target)."""
+    """Pairs of each target with the claim sentences that concern it (vectorised per target).
+
+    ``prefilter=False`` skips the keyword pre-filter (same result, slower; for tests).
+    """
     if claims.is_empty() or not targets:
         return pl.DataFrame(schema=PAIR_COLUMNS)
     heads = articles.select(
         "article_id",
         (pl.col("title").fill_null("") + " " + pl.col("standfirst").fill_null("")).alias("_head"),
     )
-    if cfg.min_keyword_hits >= 1:
+    if prefilter and cfg.min_keyword_hits >= 1:
         # Every rule below needs a keyword of some target in the sentence or an article head
         # about some target: one combined regex finds the few sentences that can pair.
         any_keyword = "|".join(f"(?:{t.keyword_pattern()})" for t in targets)

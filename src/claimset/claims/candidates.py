@@ -119,7 +119,10 @@ def needs_parser_expr(text: str, cues: str) -> pl.Expr:
 def _unattributed(
     sents: pl.DataFrame, cfg: CandidatesConfig
 ) -> tuple[pl.DataFrame, dict[str, int]]:
-    """Vectorised: which sentences without a frame are unattributed assertions."""
+    """Vectorised: which sentences without a frame are unattributed assertions.
+
+    ``sents`` carries the boolean ``_boiler`` column (BOILERPLATE matches) of propose_claims.
+    """
     t = pl.col("text")
     stripped = t.str.strip_chars()
     # Words as ``str.split(" ")`` counts them (spaces + 1), without building the lists.
@@ -128,7 +131,7 @@ def _unattributed(
         .then(pl.lit("short"))
         .when(stripped.str.strip_chars_end("\"”’' )").str.ends_with("?"))
         .then(pl.lit("question"))
-        .when(t.str.contains(BOILERPLATE))
+        .when(pl.col("_boiler"))  # str.contains(BOILERPLATE), computed once in propose_claims
         .then(pl.lit("boilerplate"))
         .when(t.str.contains(FRAMING))
         .then(pl.lit("framing"))
@@ -231,9 +234,8 @@ def propose_claims(
         sents = sents.filter(pl.col("paragraph") != 0)
     sents = sents.sort("article_id", "index")
     # Page furniture is never a claim, even when it contains a reporting verb.
-    boiler = sents["text"].str.contains(BOILERPLATE)
-    cue_mask = sents["text"].str.contains(PREFILTER) & ~boiler
-    with_cue = sents.filter(cue_mask)
+    sents = sents.with_columns(pl.col("text").str.contains(BOILERPLATE).alias("_boiler"))
+    with_cue = sents.filter(pl.col("text").str.contains(PREFILTER) & ~pl.col("_boiler"))
     # Cue strings per sentence in one vectorised pass; Python only locates and parses them,
     # and only where an attribution is possible at all.
     with_cue = with_cue.with_columns(

@@ -326,8 +326,9 @@ def main() -> int:
                 f" included); target >= 10 MB/s wall; load {res['candidates_load1']:.2f}"
             )
             print(
-                f"  peak RSS {res['candidates_peak_rss_bytes'] / 1e6:.0f} MB"
-                f" (parser worker {res['candidates_worker_peak_rss_bytes'] / 1e6:.0f} MB);"
+                f"  peak RSS {res['candidates_peak_rss_bytes'] / 1e6:.0f} MB (largest child"
+                f" {res['candidates_worker_peak_rss_bytes'] / 1e6:.0f} MB: counts the parent's"
+                f" pages at spawn, a parser worker itself is far smaller);"
                 f" {res['claims']} claims ({res['attributed_sentences']} attributed sentences),"
                 f" {res['pairs']} target pairs"
             )

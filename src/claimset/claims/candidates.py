@@ -1,12 +1,15 @@
 """Claim candidates: every considered sentence becomes claim candidate(s) or is counted as not.
 
 Pipeline (one pass over the sentence table):
-  1. a vectorised pre-filter (polars regex) keeps only sentences with a reporting cue or a
-     quotation mark for the per-sentence attribution parser (claims/attribution.py);
+  1. a vectorised pre-filter (polars regex) keeps only sentences with a reporting cue, or a
+     quotation mark and no cue but an "according to" or a quote at either end (nothing else
+     can be attributed), for the per-sentence attribution parser (claims/attribution.py);
   2. sentences without an attribution frame are unattributed assertions unless they are too
      short, questions, editorial framing, scene colour or boilerplate (claims/editorial.py);
   3. speakers are resolved per article (pronouns -> most recent compatible named speaker,
-     surnames -> the fullest name in the article) and then across the corpus (one id per name);
+     surnames -> the fullest name in the article; claims/resolve.py, together with step 1's
+     parsing, in worker processes over chunks of whole articles on a large corpus) and then
+     across the corpus (one id per name);
   4. category and check-worthiness are vectorised expressions over the claim text.
 """
 
@@ -106,7 +109,8 @@ def needs_parser_expr(text: str, cues: str) -> pl.Expr:
 
     ``cues`` is the list column of CUE_EXTRACT matches. The other sentences (a quotation mark
     inside, no cue) cannot be attributed: parse_sentence returns nothing for them, so they
-    skip Python entirely (tests/claims/test_prefilter.py checks this on the seed and gold).
+    skip Python entirely (tests/claims/test_prefilter_parallel.py checks this on the seed, the
+    gold and all FNC-1 competition test bodies).
     """
     t = pl.col(text)
     return (

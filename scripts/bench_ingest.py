@@ -100,27 +100,81 @@ def worker(stage: str, corpus: Path, work: Path, params: Path) -> None:
         out["report"] = json.loads((work / "segment.json").read_text())
     else:
         try:
-            from claimset.claims import propose_all
             from claimset.claims.config import CandidatesConfig
+            from claimset.claims.propose import propose_all_with_stats
             from claimset.stance.config import StanceConfig
         except ImportError as exc:
             out["candidates"] = f"not importable: {exc}"
         else:
-            # A prefix of the corpus, so a slow candidates stage cannot stall the whole bench.
+            # The whole corpus by default; BENCH_CANDIDATES_MB > 0: a prefix, for quick runs.
             arts = pl.read_parquet(work / "articles.parquet")
-            limit = float(os.environ.get("BENCH_CANDIDATES_MB", "10")) * 1e6
-            keep = arts["text"].str.len_bytes().cum_sum() <= limit
-            arts = arts.filter(keep)
-            sents = pl.read_parquet(work / "sentences.parquet").filter(
-                pl.col("article_id").is_in(arts["article_id"].implode())
-            )
+            limit = float(os.environ.get("BENCH_CANDIDATES_MB", "0")) * 1e6
+            sents = pl.read_parquet(work / "sentences.parquet")
+            if limit > 0:
+                arts = arts.filter(arts["text"].str.len_bytes().cum_sum() <= limit)
+                sents = sents.filter(pl.col("article_id").is_in(arts["article_id"].implode()))
             out["candidates_mb"] = int(arts["text"].str.len_bytes().sum()) / 1e6
             ccfg = load_section("candidates", CandidatesConfig, params)
             stcfg = load_section("stance", StanceConfig, params)
-            t3 = time.perf_counter()
-            claims, pairs = propose_all(arts, sents, ROOT / "configs" / "targets.yaml", ccfg, stcfg)
+            n_workers = os.environ.get("BENCH_CANDIDATES_WORKERS")
+            workers = int(n_workers) if n_workers else None
+            # CPU of this process (all its threads) plus that of the parser's worker processes.
+            kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t3, c3 = time.perf_counter(), time.process_time()
+            claims, pairs, stats = propose_all_with_stats(
+                arts, sents, ROOT / "configs" / "targets.yaml", ccfg, stcfg, workers
+            )
             out["candidates_s"] = time.perf_counter() - t3
+            kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+            out["candidates_cpu_s"] = (
+                time.process_time()
+                - c3
+                + (kids.ru_utime + kids.ru_stime)
+                - (kids0.ru_utime + kids0.ru_stime)
+            )
+            out["candidates_peak_rss_bytes"] = (
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+            )
+            out["candidates_worker_peak_rss_bytes"] = kids.ru_maxrss * 1024
             out["claims"], out["pairs"] = claims.height, pairs.height
+            out["attributed_sentences"] = stats.attributed_sentences
+            out["candidates_load1"] = os.getloadavg()[0]
+            del claims, pairs, arts, sents
+            # Informative: the headline x body predictor on FNC-1's competition test pairs, as
+            # headline_pairs() runs it for configured sources (IDF from train_bodies, as in
+            # preannotation_quality; the fit is timed apart).
+            fnc_dir = DEFAULT_FNC.parent
+            bodies_csv = fnc_dir / "competition_test_bodies.csv"
+            stances_csv = fnc_dir / "competition_test_stances.csv"
+            if bodies_csv.exists() and stances_csv.exists():
+                from claimset.claims.gold import read_fnc1_bodies
+                from claimset.stance.fnc1 import read_stances
+                from claimset.stance.predictor import headline_stance
+                from claimset.stance.similarity import Similarity
+
+                bodies = read_fnc1_bodies(bodies_csv)
+                stances = read_stances(stances_csv)
+                t4 = time.perf_counter()
+                sim = Similarity(list(read_fnc1_bodies(DEFAULT_FNC).values()), min_df=2)
+                out["headline_fit_s"] = time.perf_counter() - t4
+                t4 = time.perf_counter()
+                body_ids = sorted(bodies)
+                heads = sorted(set(stances["headline"].to_list()))
+                h_idx = {h: i for i, h in enumerate(heads)}
+                b_idx = {b: i for i, b in enumerate(body_ids)}
+                hi = [h_idx[h] for h in stances["headline"].to_list()]
+                bi = [b_idx[b] for b in stances["body_id"].to_list()]
+                cos = sim.relatedness(
+                    heads, [bodies[b] for b in body_ids], hi, bi, stcfg.overlap_weight
+                )
+                df = stances.with_columns(
+                    pl.col("body_id").replace_strict(bodies, return_dtype=pl.String).alias("text"),
+                    pl.Series("cosine", cos),
+                )
+                out["headline_pairs"] = headline_stance(df, "text", "cosine", stcfg).height
+                out["headline_s"] = time.perf_counter() - t4
+            else:
+                out["headline"] = "FNC-1 competition test files not found"
     out["wall_s"] = time.perf_counter() - t0
     out["cpu_s"] = time.process_time() - c0
     out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -193,7 +247,18 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3, help="ingest + segment runs (best/median)")
     ap.add_argument("--pysbd-kb", type=float, default=200.0, help="pysbd sample size (KB)")
     ap.add_argument("--blingfire-mb", type=float, default=5.0, help="blingfire sample size (MB)")
-    ap.add_argument("--candidates-mb", type=float, default=10.0, help="candidates sample size (MB)")
+    ap.add_argument(
+        "--candidates-mb",
+        type=float,
+        default=0.0,
+        help="candidates + pairs on this prefix of the corpus (MB); 0: the whole corpus",
+    )
+    ap.add_argument(
+        "--candidates-workers",
+        type=int,
+        default=0,
+        help="parser worker processes for candidates; 0: the stage's default (CPU count)",
+    )
     ap.add_argument(
         "--worker",
         nargs=3,
@@ -250,15 +315,33 @@ def main() -> int:
         print(f"peak RSS (max)    {peak / 1e6:7.0f} MB = {peak / size:.2f}x input (target <= 3x)")
 
         os.environ["BENCH_CANDIDATES_MB"] = str(args.candidates_mb)
+        if args.candidates_workers:
+            os.environ["BENCH_CANDIDATES_WORKERS"] = str(args.candidates_workers)
         res = run_stage("candidates", corpus, work, args.params)
         if "candidates_s" in res:
-            c, cmb = res["candidates_s"], res["candidates_mb"]
+            c, cmb, cpu = res["candidates_s"], res["candidates_mb"], res["candidates_cpu_s"]
             print(
-                f"candidates:        {c:7.2f} s  {cmb / c:8.1f} MB/s  on the first {cmb:.1f} MB"
-                f" ({res['claims']} claims, {res['pairs']} pairs)"
+                f"candidates+pairs:  {c:7.2f} s  {cmb / c:8.1f} MB/s wall on {cmb:.1f} MB;"
+                f" {cpu / cmb:.3f} CPU-s per MB ({cmb / cpu:.1f} MB per CPU-s, parser workers"
+                f" included); target >= 10 MB/s wall; load {res['candidates_load1']:.2f}"
+            )
+            print(
+                f"  peak RSS {res['candidates_peak_rss_bytes'] / 1e6:.0f} MB (largest child"
+                f" {res['candidates_worker_peak_rss_bytes'] / 1e6:.0f} MB: counts the parent's"
+                f" pages at spawn, a parser worker itself is far smaller);"
+                f" {res['claims']} claims ({res['attributed_sentences']} attributed sentences),"
+                f" {res['pairs']} target pairs"
             )
         else:
             print(f"candidates:        skipped ({res.get('candidates')})")
+        if "headline_s" in res:
+            n, t = res["headline_pairs"], res["headline_s"]
+            print(
+                f"headline x body:   {t:7.2f} s  {n / t:8.0f} pairs/s on FNC-1 competition test"
+                f" ({n} pairs; IDF fit on train bodies {res['headline_fit_s']:.2f} s apart)"
+            )
+        elif "headline" in res:
+            print(f"headline x body:   skipped ({res['headline']})")
 
         ours = mb / statistics.median(figures("wall_s", (0, 1)))
         bodies, _ = sample_text(corpus, int(args.blingfire_mb * 1e6))

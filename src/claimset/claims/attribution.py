@@ -370,6 +370,13 @@ def parse_sentence(
     sent = text[s_start:s_end]
     # Cheap substring gates first: most sentences have no quote or no "according to".
     has_quote = '"' in sent or "“" in sent or "”" in sent
+    if cue_hits is not None and not cue_hits:
+        # No reporting cue anywhere in the sentence (the bulk extraction is a superset of
+        # FINITE_RE / _INVERTED matches, whose spans are bounded by non-word characters):
+        # cases 1 and 3 cannot match, only "according to" and a bare quote remain.
+        return _according(text, sent, s_start, max_subject_words) or _bare_quote(
+            text, sent, s_start, s_end
+        )
     # 1. Direct quote, then attribution.
     m = _QUOTE_THEN_ATTR.match(sent) if has_quote else None
     if m:
@@ -401,12 +408,16 @@ def parse_sentence(
                 first_q = min(i for i in (sent.find('"'), sent.find("“")) if i >= 0)
                 qs, qe = _trim(text, s_start + first_q, s_end)
                 return [Attribution(qs, qe, speaker, fm.group("cue"), "direct_quote")]
-    frame = (
-        _frame(text, sent, s_start, s_end, max_subject_words, cue_hits) if cue_hits != [] else []
-    )
+    frame = _frame(text, sent, s_start, s_end, max_subject_words, cue_hits)
     if frame:
         return frame
-    # 2. "According to X, ..." / "..., according to X."
+    return _according(text, sent, s_start, max_subject_words) or _bare_quote(
+        text, sent, s_start, s_end
+    )
+
+
+def _according(text: str, sent: str, s_start: int, max_subject_words: int) -> list[Attribution]:
+    """Case 2: "According to X, ..." / "..., according to X."."""
     acc = ACCORDING_RE.search(sent) if "ccording" in sent else None
     if acc is not None and not _quote_open(sent[: acc.start()]):
         for rx in (_ACCORDING_LEAD, _ACCORDING_TAIL):
@@ -420,7 +431,11 @@ def parse_sentence(
             if _words(text[cs:ce]) >= 3:
                 ctype = "direct_quote" if _is_quote(text, cs, ce) else "reported_speech"
                 return [Attribution(cs, ce, speaker, "according to", ctype)]
-    # 4. A bare quote (or a quote continuing from the previous sentence).
+    return []
+
+
+def _bare_quote(text: str, sent: str, s_start: int, s_end: int) -> list[Attribution]:
+    """Case 4: a bare quote (or a quote continuing from the previous sentence)."""
     stripped = sent.strip()
     if stripped and (stripped[0] in '"“' or stripped.rstrip(".").endswith(("”", '"'))):
         if stripped.rstrip('"”').rstrip().endswith("?"):

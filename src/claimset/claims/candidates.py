@@ -1,34 +1,36 @@
 """Claim candidates: every considered sentence becomes claim candidate(s) or is counted as not.
 
 Pipeline (one pass over the sentence table):
-  1. a vectorised pre-filter (polars regex) keeps only sentences with a reporting cue or a
-     quotation mark for the per-sentence attribution parser (claims/attribution.py);
+  1. a vectorised pre-filter (polars regex) keeps only sentences with a reporting cue, or a
+     quotation mark and no cue but an "according to" or a quote at either end (nothing else
+     can be attributed), for the per-sentence attribution parser (claims/attribution.py);
   2. sentences without an attribution frame are unattributed assertions unless they are too
      short, questions, editorial framing, scene colour or boilerplate (claims/editorial.py);
   3. speakers are resolved per article (pronouns -> most recent compatible named speaker,
-     surnames -> the fullest name in the article) and then across the corpus (one id per name);
+     surnames -> the fullest name in the article; claims/resolve.py, together with step 1's
+     parsing, in worker processes over chunks of whole articles on a large corpus) and then
+     across the corpus (one id per name);
   4. category and check-worthiness are vectorised expressions over the claim text.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import polars as pl
 
-from claimset.claims.attribution import Attribution, parse_sentence
 from claimset.claims.categories import category_expr
 from claimset.claims.checkworthiness import checkworthy_expr
 from claimset.claims.config import CandidatesConfig
-from claimset.claims.cues import CUE_EXTRACT, PREFILTER, cue_category
+from claimset.claims.cues import CUE_EXTRACT, PREFILTER
 from claimset.claims.editorial import BOILERPLATE, FRAMING, SCENE
-from claimset.claims.speakers import (
-    SpeakerMention,
-    expand_name,
-    speaker_id,
-    surname_index,
-)
+from claimset.claims.resolve import Chunk, ClaimRow, attribute_chunk, no_gc, run_in_workers
+from claimset.claims.speakers import speaker_id, surname_index
+from claimset.stage import track
 
 CLAIM_COLUMNS: dict[str, pl.DataType] = {
     "claim_id": pl.String(),
@@ -48,6 +50,24 @@ CLAIM_COLUMNS: dict[str, pl.DataType] = {
     "category": pl.String(),
     "checkworthy_score": pl.Float64(),
     "model_version": pl.String(),
+}
+
+
+# Columns of the attributed claims before text, category and prior are added; row tuples from
+# claims/resolve.py (ClaimRow) follow this order.
+ATTRIBUTED_SCHEMA: dict[str, type[pl.DataType]] = {
+    "article_id": pl.String,
+    "sentence_id": pl.String,
+    "char_start": pl.Int64,
+    "char_end": pl.Int64,
+    "speaker": pl.String,
+    "speaker_role": pl.String,
+    "speaker_text": pl.String,
+    "speaker_start": pl.Int64,
+    "speaker_end": pl.Int64,
+    "cue": pl.String,
+    "claim_type": pl.String,
+    "_hint": pl.String,
 }
 
 
@@ -77,120 +97,45 @@ class CandidateStats:
         return out
 
 
-@dataclass
-class _Resolved:
-    name: str | None
-    kind: str
-    gender: str | None
+# A superset of the sentences parse_sentence can attribute without any reporting cue: "according
+# to" (case 2) or a bare quote (case 4: an opening quote after leading whitespace, or a closing
+# quote before trailing full stops and whitespace). Python's str.strip() also strips
+# \x1c-\x1f, which Rust's \s does not, hence the explicit range.
+BARE_QUOTE = r'^[\s\x1c-\x1f]*["“]|["”][.\s\x1c-\x1f]*$'
 
 
-def _compatible(pronoun_gender: str | None, kind: str, gender: str | None) -> bool:
-    if pronoun_gender in ("m", "f"):
-        return kind == "person" and gender in (None, pronoun_gender)
-    return kind in ("org", "group")
+def needs_parser_expr(text: str, cues: str) -> pl.Expr:
+    """True for the sentences the attribution parser must see (a cue, "according", a bare quote).
 
-
-def _resolve_article(
-    text: str,
-    items: list[tuple[int, int, Attribution]],
-    window: int,
-) -> list[tuple[Attribution, str | None, str | None, int | None, int | None, str | None]]:
-    """Resolve speakers of one article's attributions, in text order.
-
-    ``items`` are (sentence index, paragraph, attribution). Returns per attribution:
-    (attribution, speaker name, role, speaker_start, speaker_end, speaker_text).
+    ``cues`` is the list column of CUE_EXTRACT matches. The other sentences (a quotation mark
+    inside, no cue) cannot be attributed: parse_sentence returns nothing for them, so they
+    skip Python entirely (tests/claims/test_prefilter_parallel.py checks this on the seed, the
+    gold and all FNC-1 competition test bodies).
     """
-    # Bare names are expanded by a targeted search, cached per article.
-    cache: dict[str, str | None] = {}
-
-    def expand(token: str) -> str | None:
-        if token not in cache:
-            cache[token] = expand_name(text, token)
-        return cache[token]
-
-    # Most recent first: (sentence index, paragraph, name, kind, gender, start, end, role)
-    history: list[tuple[int, int, str, str, str | None, int, int, str | None]] = []
-    genders: dict[str, str] = {}
-    out: list[tuple[Attribution, str | None, str | None, int | None, int | None, str | None]] = []
-    for sidx, para, att in items:
-        sp: SpeakerMention | None = att.speaker
-        if sp is None:
-            if not att.bare_quote:
-                out.append((att, None, None, None, None, None))
-                continue
-            # A quote with no attribution of its own continues the latest speaker nearby.
-            prev = next((h for h in history if sidx - h[0] <= 2 and h[1] == para), None)
-            if prev is None:
-                # A quote opening a paragraph is often attributed in the next sentence.
-                nxt = next(
-                    (
-                        a
-                        for i, p, a in items
-                        if i == sidx + 1
-                        and p == para
-                        and a.speaker is not None
-                        and a.claim_type == "direct_quote"
-                    ),
-                    None,
-                )
-                if nxt is not None and nxt.speaker is not None and nxt.speaker.kind != "pronoun":
-                    sp2 = nxt.speaker
-                    out.append(
-                        (att, sp2.name, sp2.role, sp2.start, sp2.end, text[sp2.start : sp2.end])
-                    )
-                else:
-                    out.append((att, None, None, None, None, None))
-            else:
-                out.append((att, prev[2], prev[7], prev[5], prev[6], text[prev[5] : prev[6]]))
-            continue
-        if sp.kind == "pronoun":
-            cand = None
-            for h in history:
-                if sidx - h[0] > window:
-                    break
-                if _compatible(sp.gender, h[3], genders.get(h[2], h[4])):
-                    cand = h
-                    break
-            if cand is None:
-                out.append((att, None, None, sp.start, sp.end, text[sp.start : sp.end]))
-                continue
-            if sp.gender in ("m", "f"):
-                genders.setdefault(cand[2], sp.gender)
-            out.append((att, cand[2], cand[7], sp.start, sp.end, text[sp.start : sp.end]))
-            continue
-        name, kind = sp.name, sp.kind
-        full = expand(name) if sp.n_name_tokens == 1 and kind != "org" else None
-        if full is not None:
-            name, kind = full, "person"
-        elif sp.n_name_tokens == 1 and kind == "unknown":
-            # A bare capitalised word that is no one's surname here: treat like an organisation.
-            kind = "org"
-        if kind in ("org", "unknown") and " " in name:
-            # "the Humane Society" after "the Humane Society of Tampa Bay": the fuller name.
-            longer = next((h[2] for h in history if h[2].startswith(name + " ")), None)
-            name = longer or name
-        role = sp.role
-        if role is None:
-            role = next((h[7] for h in history if h[2] == name and h[7]), None)
-        if sp.gender:
-            genders.setdefault(name, sp.gender)
-        history.insert(0, (sidx, para, name, kind, sp.gender, sp.start, sp.end, role))
-        out.append((att, name, role, sp.start, sp.end, text[sp.start : sp.end]))
-    return out
+    t = pl.col(text)
+    return (
+        (pl.col(cues).list.len() > 0)
+        | t.str.contains("ccording", literal=True)
+        | t.str.contains(BARE_QUOTE)
+    )
 
 
 def _unattributed(
     sents: pl.DataFrame, cfg: CandidatesConfig
 ) -> tuple[pl.DataFrame, dict[str, int]]:
-    """Vectorised: which sentences without a frame are unattributed assertions."""
+    """Vectorised: which sentences without a frame are unattributed assertions.
+
+    ``sents`` carries the boolean ``_boiler`` column (BOILERPLATE matches) of propose_claims.
+    """
     t = pl.col("text")
     stripped = t.str.strip_chars()
+    # Words as ``str.split(" ")`` counts them (spaces + 1), without building the lists.
     reason = (
-        pl.when(stripped.str.split(" ").list.len() < cfg.min_words)
+        pl.when(stripped.str.count_matches(" ", literal=True) + 1 < cfg.min_words)
         .then(pl.lit("short"))
         .when(stripped.str.strip_chars_end("\"”’' )").str.ends_with("?"))
         .then(pl.lit("question"))
-        .when(t.str.contains(BOILERPLATE))
+        .when(pl.col("_boiler"))  # str.contains(BOILERPLATE), computed once in propose_claims
         .then(pl.lit("boilerplate"))
         .when(t.str.contains(FRAMING))
         .then(pl.lit("framing"))
@@ -217,13 +162,72 @@ def _unattributed(
     return keep.select("article_id", "sentence_id", "c_start", "c_end"), counts
 
 
+# Cue sentences below which a process pool costs more (interpreter start-up) than it saves.
+PARALLEL_MIN_SENTENCES = 20_000
+
+
+def default_workers() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _attribute(
+    articles: pl.DataFrame, cue_sents: pl.DataFrame, cfg: CandidatesConfig, workers: int | None
+) -> tuple[list[ClaimRow], list[str]]:
+    """Parse the cue sentences and resolve their speakers, in chunks of whole articles.
+
+    ``cue_sents`` is sorted by article and index. Chunks are contiguous runs of articles and
+    results are concatenated in chunk order, so the rows are those of a single pass.
+    """
+    if workers is None:
+        workers = default_workers() if cue_sents.height >= PARALLEL_MIN_SENTENCES else 1
+    rows = cue_sents.select(
+        "sentence_id", "article_id", "paragraph", "index", "char_start", "char_end", "_cues"
+    ).rows()
+    # Cut before the first sentence of an article, near every n-th of the rows.
+    n_chunks = max(workers, 1)
+    starts = [i for i in range(1, len(rows)) if rows[i][1] != rows[i - 1][1]]
+    bounds = [0]
+    for k in range(1, n_chunks):
+        j = bisect.bisect_left(starts, k * len(rows) // n_chunks)
+        if j < len(starts) and starts[j] > bounds[-1]:
+            bounds.append(starts[j])
+    bounds.append(len(rows))
+    needed = cue_sents["article_id"].unique()
+    texts: dict[str, str] = dict(
+        articles.filter(pl.col("article_id").is_in(needed.implode()))
+        .select("article_id", "text")
+        .iter_rows()
+    )
+    chunks: list[Chunk] = []
+    for lo, hi in itertools.pairwise(bounds):
+        part = rows[lo:hi]
+        ids = {r[1] for r in part}
+        chunks.append(({a: texts[a] for a in ids}, part, cfg.max_subject_words, cfg.pronoun_window))
+    if len(chunks) > 1:
+        results = list(track(run_in_workers(chunks), "candidates", len(chunks)))
+    else:
+        results = [attribute_chunk(c) for c in track(chunks, "candidates")]
+    out_rows = [r for part_rows, _ in results for r in part_rows]
+    ids_out = [i for _, part_ids in results for i in part_ids]
+    return out_rows, ids_out
+
+
 def propose_claims(
-    articles: pl.DataFrame, sentences: pl.DataFrame, cfg: CandidatesConfig
+    articles: pl.DataFrame,
+    sentences: pl.DataFrame,
+    cfg: CandidatesConfig,
+    workers: int | None = None,
 ) -> tuple[pl.DataFrame, CandidateStats]:
     """Propose claim candidates for every sentence; return the claims table and counts.
 
     ``articles`` needs ``article_id`` and ``text``; ``sentences`` follows the sentences contract.
     Output follows the ``claims`` contract in docs/architecture.md, sorted by article and span.
+    ``workers``: processes for the per-sentence parser (default: the CPUs of this machine when
+    there is enough to parse, see :func:`_attribute`); the output does not depend on it.
     """
     stats = CandidateStats(sentences=sentences.height)
     sents = sentences.select(
@@ -234,75 +238,25 @@ def propose_claims(
         sents = sents.filter(pl.col("paragraph") != 0)
     sents = sents.sort("article_id", "index")
     # Page furniture is never a claim, even when it contains a reporting verb.
-    boiler = sents["text"].str.contains(BOILERPLATE)
-    cue_mask = sents["text"].str.contains(PREFILTER) & ~boiler
-    with_cue = sents.filter(cue_mask)
-    texts: dict[str, str] = dict(
-        zip(
-            articles["article_id"].to_list(),
-            articles["text"].to_list(),
-            strict=True,
-        )
-    )
-    # Parse each cue sentence, then resolve speakers article by article, in text order.
-    rows: list[dict[str, object]] = []
-    attributed_ids: set[str] = set()
-    per_article: dict[str, list[tuple[int, int, str, Attribution]]] = {}
-    # Cue strings per sentence in one vectorised pass; Python only locates and parses them.
-    with_cue = with_cue.with_columns(pl.col("text").str.extract_all(CUE_EXTRACT).alias("_cues"))
-    for sid, aid, para, idx, cs, ce, hits in with_cue.select(
-        "sentence_id", "article_id", "paragraph", "index", "char_start", "char_end", "_cues"
-    ).iter_rows():
-        found = parse_sentence(texts[aid], cs, ce, cfg.max_subject_words, hits or [])
-        if found:
-            attributed_ids.add(sid)
-            per_article.setdefault(aid, []).extend((idx, para, sid, a) for a in found)
-    for aid, items in per_article.items():
-        text = texts[aid]
-        resolved = _resolve_article(text, [(i, p, a) for i, p, _, a in items], cfg.pronoun_window)
-        for (_, _, sid, _), (att, name, role, s_start, s_end, s_text) in zip(
-            items, resolved, strict=True
-        ):
-            hint = cue_category(att.cue)
-            frame_hint = cue_category(att.frame_cue)
-            if frame_hint == "warning" or (hint is None and frame_hint):
-                hint = frame_hint
-            rows.append(
-                {
-                    "article_id": aid,
-                    "sentence_id": sid,
-                    "char_start": att.start,
-                    "char_end": att.end,
-                    "speaker": name,
-                    "speaker_role": role,
-                    "speaker_text": s_text,
-                    "speaker_start": s_start,
-                    "speaker_end": s_end,
-                    "cue": att.cue,
-                    "claim_type": att.claim_type,
-                    "_hint": hint,
-                }
-            )
+    sents = sents.with_columns(pl.col("text").str.contains(BOILERPLATE).alias("_boiler"))
+    with_cue = sents.filter(pl.col("text").str.contains(PREFILTER) & ~pl.col("_boiler"))
+    # Cue strings per sentence in one vectorised pass; Python only locates and parses them,
+    # and only where an attribution is possible at all.
+    with_cue = with_cue.with_columns(
+        pl.col("text").str.extract_all(CUE_EXTRACT).alias("_cues")
+    ).filter(needs_parser_expr("text", "_cues"))
+    with no_gc():
+        rows, attributed_ids = _attribute(articles, with_cue, cfg, workers)
+        attributed = pl.DataFrame(rows, schema=ATTRIBUTED_SCHEMA, orient="row")
+    del rows
     stats.attributed_sentences = len(attributed_ids)
-    rest = sents.filter(~pl.col("sentence_id").is_in(list(attributed_ids)))
+    rest = sents.filter(
+        ~pl.col("sentence_id").is_in(pl.Series(attributed_ids, dtype=pl.String).implode())
+    )
     unattr, not_claim = _unattributed(rest, cfg)
     stats.not_claim = not_claim
     stats.unattributed_sentences = unattr.height
-    schema = {
-        "article_id": pl.String,
-        "sentence_id": pl.String,
-        "char_start": pl.Int64,
-        "char_end": pl.Int64,
-        "speaker": pl.String,
-        "speaker_role": pl.String,
-        "speaker_text": pl.String,
-        "speaker_start": pl.Int64,
-        "speaker_end": pl.Int64,
-        "cue": pl.String,
-        "claim_type": pl.String,
-        "_hint": pl.String,
-    }
-    attributed = pl.DataFrame(rows, schema=schema)
+    schema = ATTRIBUTED_SCHEMA
     unattributed = (
         unattr.rename({"c_start": "char_start", "c_end": "char_end"})
         .with_columns(

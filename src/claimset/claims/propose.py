@@ -19,10 +19,11 @@ def propose_all_with_stats(
     targets_path: str | Path,
     candidates_cfg: CandidatesConfig,
     stance_cfg: StanceConfig,
+    workers: int | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, CandidateStats]:
     """Like :func:`propose_all`, also returning the counts that account for every sentence."""
     targets = load_targets(targets_path)
-    claims, stats = propose_claims(articles, sentences, candidates_cfg)
+    claims, stats = propose_claims(articles, sentences, candidates_cfg, workers)
     pairs = build_pairs(articles, sentences, claims, targets, stance_cfg)
     return claims, pairs, stats
 
@@ -33,9 +34,14 @@ def propose_all(
     targets_path: str | Path,
     candidates_cfg: CandidatesConfig,
     stance_cfg: StanceConfig,
+    workers: int | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Claim candidates and stance pairs (tables per docs/architecture.md) for a corpus."""
+    """Claim candidates and stance pairs (tables per docs/architecture.md) for a corpus.
+
+    ``workers``: processes for the attribution parser (default: the CPU count when the
+    corpus is large enough); the output does not depend on it.
+    """
     claims, pairs, _ = propose_all_with_stats(
-        articles, sentences, targets_path, candidates_cfg, stance_cfg
+        articles, sentences, targets_path, candidates_cfg, stance_cfg, workers
     )
     return claims, pairs

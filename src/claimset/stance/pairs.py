@@ -54,10 +54,36 @@ def target_pairs(
     claims: pl.DataFrame,
     targets: list[Target],
     cfg: StanceConfig,
+    prefilter: bool = True,
 ) -> pl.DataFrame:
-    """Pairs of each target with the claim sentences that concern it (vectorised per target)."""
+    """Pairs of each target with the claim sentences that concern it (vectorised per target).
+
+    ``prefilter=False`` skips the keyword pre-filter (same result, slower; for tests).
+    """
     if claims.is_empty() or not targets:
         return pl.DataFrame(schema=PAIR_COLUMNS)
+    heads = articles.select(
+        "article_id",
+        (pl.col("title").fill_null("") + " " + pl.col("standfirst").fill_null("")).alias("_head"),
+    )
+    if prefilter and cfg.min_keyword_hits >= 1:
+        # Every rule below needs a keyword of some target in the sentence or an article head
+        # about some target: one combined regex finds the few sentences that can pair.
+        any_keyword = "|".join(f"(?:{t.keyword_pattern()})" for t in targets)
+        about_any = heads.filter(
+            pl.any_horizontal(
+                [_distinct_hits(pl.col("_head"), t) >= cfg.min_keyword_hits for t in targets]
+            )
+        )["article_id"]
+        keyword_sentences = sentences.filter(pl.col("text").str.contains(any_keyword))[
+            "sentence_id"
+        ]
+        claims = claims.filter(
+            pl.col("sentence_id").is_in(keyword_sentences.implode())
+            | pl.col("article_id").is_in(about_any.implode())
+        )
+        if claims.is_empty():
+            return pl.DataFrame(schema=PAIR_COLUMNS)
     per_sentence = (
         claims.group_by("sentence_id")
         .agg(
@@ -67,10 +93,6 @@ def target_pairs(
             pl.col("checkworthy_score").max().alias("checkworthy"),
         )
         .join(sentences.select("sentence_id", "text"), on="sentence_id", how="inner")
-    )
-    heads = articles.select(
-        "article_id",
-        (pl.col("title").fill_null("") + " " + pl.col("standfirst").fill_null("")).alias("_head"),
     )
     # Keyword hits of every target, so that in an article about several targets a sentence
     # naming only another target's keywords is not paired with this one.
@@ -169,9 +191,13 @@ def build_pairs(
     cfg: StanceConfig,
 ) -> pl.DataFrame:
     """All stance pairs, sorted by article, kind, target and pair id."""
-    out = pl.concat(
+    return sort_pairs(
         [target_pairs(articles, sentences, claims, targets, cfg), headline_pairs(articles, cfg)]
     )
-    return out.sort(
+
+
+def sort_pairs(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """Concatenate pair tables (e.g. per article chunk) in the order :func:`build_pairs` uses."""
+    return pl.concat(frames).sort(
         "article_id", "pair_kind", "target_id", "sentence_id", "pair_id", nulls_last=True
     )

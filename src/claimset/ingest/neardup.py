@@ -82,7 +82,12 @@ def signatures(
     return sig
 
 
-def band_keys(texts: pl.Series, cfg: NearDuplicateConfig, chunk_bytes: int = 1 << 20) -> np.ndarray:
+def band_keys(
+    texts: pl.Series,
+    cfg: NearDuplicateConfig,
+    chunk_bytes: int = 1 << 20,
+    n_workers: int | None = None,
+) -> np.ndarray:
     """``(len(texts), bands)`` uint64 LSH bucket keys: only these are kept for every text.
 
     The same keys :func:`candidate_pairs` derives from full signatures, computed block by
@@ -96,11 +101,16 @@ def band_keys(texts: pl.Series, cfg: NearDuplicateConfig, chunk_bytes: int = 1 <
         keys[lo:hi] = _keys(_block_signatures(texts.slice(lo, hi - lo), cfg), ranges)
 
     if len(texts):
-        _by_blocks(texts, chunk_bytes, fill)
+        _by_blocks(texts, chunk_bytes, fill, n_workers)
     return keys
 
 
-def _by_blocks(texts: pl.Series, chunk_bytes: int, fn: Callable[[int, int], None]) -> None:
+def _by_blocks(
+    texts: pl.Series,
+    chunk_bytes: int,
+    fn: Callable[[int, int], None],
+    n_workers: int | None = None,
+) -> None:
     """Call ``fn(lo, hi)`` for consecutive row blocks of about ``chunk_bytes``, on threads.
 
     Blocks fill disjoint row ranges and every row's values depend on that row alone, so the
@@ -111,7 +121,7 @@ def _by_blocks(texts: pl.Series, chunk_bytes: int, fn: Callable[[int, int], None
     cuts = np.searchsorted(cum, np.arange(chunk_bytes, int(cum[-1]), chunk_bytes), side="right")
     edges = np.unique(np.concatenate([[0], cuts, [n]])).tolist()
     # numpy releases the GIL for the large array operations.
-    parallel_map(lambda b: fn(b[0], b[1]), list(itertools.pairwise(edges)), min_items=2)
+    parallel_map(lambda b: fn(b[0], b[1]), list(itertools.pairwise(edges)), n_workers, min_items=2)
 
 
 def _utf8(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -265,31 +275,31 @@ def candidate_pairs(sig: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarra
 
 
 def pairs_from_keys(keys: np.ndarray) -> np.ndarray:
-    """``(p, 2)`` array of doc pairs (rows of ``keys``) that share a bucket in some band."""
-    n, bands = keys.shape
-    buckets = (
-        pl.DataFrame(
-            {
-                "band": np.repeat(np.arange(bands, dtype=np.int32), n),
-                "key": keys.T.ravel(),
-                "doc": np.tile(np.arange(n, dtype=np.int64), bands),
-            }
-        )
-        .group_by("band", "key")
-        .agg(pl.col("doc").sort())
-        .filter(pl.col("doc").list.len() > 1)
-    )
+    """``(p, 2)`` array of doc pairs (rows of ``keys``) that share a bucket in some band.
+
+    Buckets come from a stable sort of each band's keys, so each bucket lists its docs in
+    increasing order; a bucket of more than ``_MAX_BUCKET_PAIRS`` docs is chained.
+    """
     pairs: list[np.ndarray] = []
-    for docs in buckets["doc"].to_list():
-        d = np.asarray(docs)
-        if len(d) <= _MAX_BUCKET_PAIRS:
-            left, right = np.triu_indices(len(d), 1)
-            pairs.append(np.stack([d[left], d[right]], axis=1))
-        else:
-            pairs.append(np.stack([d[:-1], d[1:]], axis=1))
+    for band in range(keys.shape[1]):
+        key = keys[:, band]
+        order = np.argsort(key, kind="stable")
+        ks = key[order]
+        dup = ks[1:] == ks[:-1]
+        if not dup.any():
+            continue
+        # Runs of equal keys: [start, end) in sorted order.
+        edge = np.flatnonzero(np.diff(np.concatenate([[False], dup, [False]]).astype(np.int8)))
+        for lo, hi in zip(edge[0::2].tolist(), edge[1::2].tolist(), strict=True):
+            d = order[lo : hi + 1]
+            if len(d) <= _MAX_BUCKET_PAIRS:
+                left, right = np.triu_indices(len(d), 1)
+                pairs.append(np.stack([d[left], d[right]], axis=1))
+            else:
+                pairs.append(np.stack([d[:-1], d[1:]], axis=1))
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(pairs), axis=0)
+    return np.unique(np.concatenate(pairs).astype(np.int64), axis=0)
 
 
 def cluster_ids(article_ids: list[str], texts: pl.Series, cfg: NearDuplicateConfig) -> list[str]:

@@ -6,30 +6,37 @@ Reconciliation invariant (asserted before anything is written):
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections import Counter
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import itertools
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+import numpy.ma  # noqa: F401  (polars needs it for numpy input; import it with the others)
 import polars as pl
 import pyarrow as pa
 
 from claimset import io
 from claimset.errors import ClaimsetError, InputError
+from claimset.ingest import fast_csv
 from claimset.ingest.config import IngestConfig
 from claimset.ingest.neardup import band_keys, clusters_from_keys
 from claimset.ingest.normalize import normalize_series
-from claimset.ingest.parallel import parallel_map, release_freed_memory
-from claimset.ingest.read_csv import read_csv
+from claimset.ingest.parallel import parallel_map, release_freed_memory, workers
+from claimset.ingest.read_csv import read_csv, read_csv_slow
 from claimset.ingest.read_html import read_html
 from claimset.ingest.read_jsonl import read_jsonl
 from claimset.ingest.read_txt import read_txt
 from claimset.ingest.records import Quarantined, RawRecord, Rejector
 from claimset.ingest.sources import InputFile, discover
 from claimset.stage import StageReport, track
+
+T = TypeVar("T")
 
 Reader = Callable[
     [InputFile, IngestConfig], tuple[list[RawRecord] | pl.DataFrame, list[Quarantined]]
@@ -88,32 +95,141 @@ RAW_SCHEMA = pl.Schema(
 )
 
 
+# Rows per work item for readers that deliver whole files (txt, jsonl, html, small CSV).
+_ROWS_PER_PART = 2048
+
+
 def read_all(
     files: Sequence[InputFile], config: IngestConfig
-) -> tuple[pl.DataFrame, list[Quarantined]]:
-    """Run the reader for every file; unsupported files are quarantined whole.
+) -> tuple[pl.DataFrame, np.ndarray, list[Quarantined]]:
+    """Read every file and prepare its records; unsupported files are quarantined whole.
 
-    Returns one frame of raw records in input order (``seq``) and the rejected records.
+    Returns one frame of prepared records (:func:`prepare`) in input order (``seq``),
+    their near-duplicate band keys (one row per record) and the rejected records. Large
+    CSV files are read chunk by chunk; chunks are parsed and prepared on threads, and at
+    most a few chunks of raw bytes are in memory at a time.
     """
-    frames: list[pl.DataFrame] = []
+    parts: list[tuple[pl.DataFrame, np.ndarray]] = []
     rejected: list[Quarantined] = []
-    for f in track(files, "reading"):
-        if f.fmt is None:
-            q = Rejector(f.rel, "unknown", config.excerpt_chars)
-            rejected.append(
-                q("unsupported_format", f"unsupported file type {f.path.suffix!r}", b"", 1)
-            )
-            continue
+    n = workers()
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        for f in track(files, "reading"):
+            if f.fmt is None:
+                q = Rejector(f.rel, "unknown", config.excerpt_chars)
+                rejected.append(
+                    q("unsupported_format", f"unsupported file type {f.path.suffix!r}", b"", 1)
+                )
+                continue
+            try:
+                streamed = _read_csv_chunked(f, config, pool, n) if f.fmt == "csv" else None
+                if streamed is not None:
+                    parts += streamed
+                    continue
+                reader = read_csv_slow if f.fmt == "csv" else READERS[f.fmt]
+                recs, rej = reader(f, config)
+            except OSError as exc:
+                raise InputError(f.rel, f"cannot read: {exc.strerror or exc}") from exc
+            frame = recs if isinstance(recs, pl.DataFrame) else to_frame(recs)
+            rejected += rej
+            slices = [
+                frame.slice(lo, _ROWS_PER_PART) for lo in range(0, frame.height, _ROWS_PER_PART)
+            ]
+            parts += _in_order(pool, n, (functools.partial(prepare, s, config) for s in slices))
+    if not parts:
+        parts.append(prepare(RAW_SCHEMA.to_frame(), config))
+    df = pl.concat([p[0] for p in parts])
+    keys = np.concatenate([p[1] for p in parts])
+    return df.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("seq")), keys, rejected
+
+
+def _in_order(pool: ThreadPoolExecutor, n: int, tasks: Iterable[Callable[[], T]]) -> list[T]:
+    """Run ``tasks`` on ``pool``, at most ``n + 1`` at a time; results in task order.
+
+    An exception in a task is raised here after the tasks still queued are cancelled.
+    """
+    results: list[T] = []
+    pending: deque[Future[T]] = deque()
+    try:
+        for task in tasks:
+            pending.append(pool.submit(task))
+            while len(pending) > n:
+                results.append(pending.popleft().result())
+        while pending:
+            results.append(pending.popleft().result())
+    finally:
+        for fu in pending:
+            fu.cancel()
+        futures_wait(pending)
+    return results
+
+
+def _read_csv_chunked(
+    f: InputFile, config: IngestConfig, pool: ThreadPoolExecutor, n: int
+) -> list[tuple[pl.DataFrame, np.ndarray]] | None:
+    """Prepared chunks of a well-formed CSV (fast path), or None for the stdlib reader."""
+    mapping = f.fields if f.fields is not None else dict(config.csv_fields)
+    plan = fast_csv.plan(f, mapping)
+    if plan is None:
+        return None
+    with f.path.open("rb") as fh:
+        pieces = fast_csv.chunks(fast_csv.read_blocks(fh))
+        first = next(pieces, None)
+        if first is None or not first[0].strip():
+            return None  # empty file: the stdlib path reports it
         try:
-            recs, rej = READERS[f.fmt](f, config)
-        except OSError as exc:
-            raise InputError(f.rel, f"cannot read: {exc.strerror or exc}") from exc
-        frame = recs if isinstance(recs, pl.DataFrame) else to_frame(recs)
-        frames.append(frame.select(list(RAW_SCHEMA)).cast(RAW_SCHEMA))
-        rejected += rej
-    df = pl.concat(frames) if frames else RAW_SCHEMA.to_frame()
-    df = df.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("seq"))
-    return df.with_columns(pl.col("language").fill_null(config.default_language)), rejected
+            frame, header = fast_csv.parse_chunk(plan, first[0], first[1], None)
+            tasks = itertools.chain(
+                [functools.partial(prepare, frame, config)],
+                (
+                    functools.partial(_parse_and_prepare, plan, piece, before, header, config)
+                    for piece, before in pieces
+                ),
+            )
+            return _in_order(pool, n, tasks)
+        except fast_csv.SlowPath:
+            return None
+
+
+def _parse_and_prepare(
+    plan: fast_csv.Plan, piece: bytes, before: int, header: bytes, config: IngestConfig
+) -> tuple[pl.DataFrame, np.ndarray]:
+    frame, _ = fast_csv.parse_chunk(plan, piece, before, header)
+    return prepare(frame, config)
+
+
+def prepare(raw: pl.DataFrame, config: IngestConfig) -> tuple[pl.DataFrame, np.ndarray]:
+    """Raw records -> normalised fields, ``text``, ``_reason`` (quarantine reason or null),
+    ``text_sha256``, ``article_id``; and the near-duplicate band keys of every row.
+
+    Every value depends on its own row only, so records can be prepared in any grouping.
+    """
+    raw = raw.select(list(RAW_SCHEMA)).cast(RAW_SCHEMA)
+    df = normalize_frame(raw.with_columns(pl.col("language").fill_null(config.default_language)))
+    del raw
+    # Record-level checks, first failing reason wins.
+    reason = (
+        pl.when(pl.col("_nul"))
+        .then(pl.lit("nul_byte"))
+        .when(pl.col("body").str.len_bytes() == 0)
+        .then(pl.lit("empty_body"))
+        .when(pl.col("text").str.len_chars() > config.max_chars)
+        .then(pl.lit("too_large"))
+    )
+    # The text columns are kept for the whole stage: give them compact buffers of their own.
+    # Parsed or scattered string columns share buffers with slack, the other CSV columns or
+    # the values normalisation replaced; a copy of each chunk lets those go.
+    compact = {c: _compact(df[c]) for c in ("title", "standfirst", "body")}
+    prefixed = df.select(_PREFIXED.any()).item()
+    compact["text"] = _compact(df["text"]) if prefixed else compact["body"]
+    df = df.with_columns(**compact)
+    text_sha, article_ids = _identities(df["source_id"], df["text"], n_workers=1)
+    keys = band_keys(df["text"], config.near_duplicates, n_workers=1)
+    df = df.with_columns(
+        reason.alias("_reason"),
+        pl.Series("text_sha256", text_sha, dtype=pl.String),
+        pl.Series("article_id", article_ids, dtype=pl.String),
+    ).drop("_nul")
+    return df, keys
 
 
 def to_frame(records: Sequence[RawRecord]) -> pl.DataFrame:
@@ -177,7 +293,9 @@ def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _identities(source_ids: pl.Series, texts: pl.Series) -> tuple[list[str], list[str]]:
+def _identities(
+    source_ids: pl.Series, texts: pl.Series, n_workers: int | None = None
+) -> tuple[list[str], list[str]]:
     """``text_sha256`` and ``article_id`` per row.
 
     ``article_id = "a-" + sha256(source_id + "\\0" + text)[:16]`` (empty source_id when none).
@@ -196,7 +314,7 @@ def _identities(source_ids: pl.Series, texts: pl.Series) -> tuple[list[str], lis
         data = memoryview(buf) if buf is not None else memoryview(b"")
         prefixes = [(sid or "").encode("utf-8") + b"\x00" for sid in source_ids.slice(lo, step)]
         pairs = [(prefixes[i], data[offsets[i] : offsets[i + 1]]) for i in range(len(arr))]
-        for sha, aid in parallel_map(_hash_pair, pairs):
+        for sha, aid in parallel_map(_hash_pair, pairs, n_workers):
             text_sha.append(sha)
             article_ids.append(aid)
     return text_sha, article_ids
@@ -215,7 +333,7 @@ _TEXT_COLUMNS = ("title", "standfirst", "body", "text")
 _META_COLUMNS = tuple(c for c in ARTICLE_SCHEMA if c not in (*_TEXT_COLUMNS, "cluster_id"))
 # Row groups of the articles file: at most this many text bytes (or rows) each. Fixed
 # numbers, so the file's bytes never depend on cores or chunking.
-ROW_GROUP_TEXT_BYTES = 8 << 20
+ROW_GROUP_TEXT_BYTES = 4 << 20
 ROW_GROUP_ROWS = 16384
 # zstd level 1: about 3x less CPU than polars' default level for ~13% larger text columns.
 PARQUET_COMPRESSION_LEVEL = 1
@@ -243,54 +361,37 @@ def run_ingest(
     """Ingest ``inputs`` (files or directories) and write all outputs atomically."""
     report = StageReport("ingest")
     files = discover([Path(p) for p in inputs], config)
-    raw, rejected = read_all(files, config)
-    records_in = raw.height + len(rejected)
-    df = normalize_frame(raw)
-    del raw  # the normalised frame replaces it; keep peak memory down
+    df, keys, rejected = read_all(files, config)
+    records_in = df.height + len(rejected)
 
-    # Record-level checks, first failing reason wins.
     limit = config.max_chars
-    reason = (
-        pl.when(pl.col("_nul"))
-        .then(pl.lit("nul_byte"))
-        .when(pl.col("body").str.len_bytes() == 0)
-        .then(pl.lit("empty_body"))
-        .when(pl.col("text").str.len_chars() > limit)
-        .then(pl.lit("too_large"))
-    )
-    reasons = df.select(reason.alias("_reason")).to_series()
-    bad_rows = reasons.is_not_null()
     messages = {
         "nul_byte": "text contains NUL (U+0000); binary data or UTF-16 declared as UTF-8?",
         "empty_body": "body is empty after normalisation",
         "too_large": f"normalised text is longer than ingest.max_chars={limit}",
     }
+    bad_rows = df["_reason"].is_not_null()
     if bad_rows.any():
         excerpt = pl.col("text").str.head(config.excerpt_chars)
-        bad = df.filter(bad_rows).select("origin_file", "origin_line", "origin_format", excerpt)
-        for (file, line, fmt, text), why in zip(
-            bad.iter_rows(), reasons.filter(bad_rows), strict=True
-        ):
+        bad = df.filter(bad_rows).select(
+            "origin_file", "origin_line", "origin_format", "_reason", excerpt
+        )
+        for file, line, fmt, why, text in bad.iter_rows():
             q = Rejector(file, fmt, config.excerpt_chars)
             rejected.append(q(why, messages[why], text or "", line))
-        df = df.filter(~bad_rows)  # a copy, but only when some record was rejected
-    df = df.drop("_nul")
-    release_freed_memory()  # the raw frame and the reader's buffers
-
-    text_sha, article_ids = _identities(df["source_id"], df["text"])
-    # From here on the text columns stay where they are (row ``_row`` of ``texts``).
+    # The text columns stay where they are (row ``_row`` of ``texts``, rejected rows too);
+    # everything else is small and is filtered, sorted and joined freely.
     texts = df.select(_TEXT_COLUMNS)
     text_is_body = _text_is_body(texts)
     meta = df.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
         *(c for c in _META_COLUMNS if c not in ("text_sha256", "article_id")),
         "seq",
-        pl.Series("text_sha256", text_sha, dtype=pl.String),
-        pl.Series("article_id", article_ids, dtype=pl.String),
-    )
-    del df, text_sha, article_ids
-    # Near-duplicate band keys of every text now (a few bytes per article); kept rows below.
-    keys = band_keys(texts["text"], config.near_duplicates)
+        "text_sha256",
+        "article_id",
+    ).filter(~bad_rows)
+    del df
+    release_freed_memory()  # the readers' buffers
 
     meta, conflicts = _source_id_conflicts(meta, texts["text"], config)
     rejected += conflicts
@@ -304,12 +405,12 @@ def run_ingest(
         lambda idx: text.gather(rows[idx]),
         config.near_duplicates,
     )
-    del keys
     articles = (
         meta.with_columns(pl.Series("cluster_id", clusters, dtype=pl.String))
         .sort("article_id")
         .rechunk()
     )
+    del keys, meta, clusters, rows
     release_freed_memory()  # the signature working set, before the write's own peak
     if articles["article_id"].n_unique() != articles.height:  # 64-bit id collision: never silent
         raise ClaimsetError("article_id collision between different texts; widen the id")
@@ -323,7 +424,7 @@ def run_ingest(
         (q.to_row() for q in rejected),
         key=lambda r: (r["origin_file"], r["origin_line"], r["reason"]),
     )
-    text_chars = int(texts["text"].gather(articles["_row"]).str.len_chars().sum() or 0)
+    text_chars = int(texts["text"].str.len_chars().gather(articles["_row"]).sum() or 0)
     write_articles(articles_path, articles, texts, text_is_body)
     io.write_jsonl(quarantine_path, q_rows)
     io.write_jsonl(duplicates_path, duplicates)
@@ -336,6 +437,13 @@ def run_ingest(
         (articles["cluster_id"].value_counts()["count"] > 1).sum()
     )
     return report
+
+
+def _compact(s: pl.Series) -> pl.Series:
+    """``s`` (a string column) with its values copied into fresh contiguous buffers."""
+    out = pl.from_arrow(s.to_arrow())
+    assert isinstance(out, pl.Series)
+    return out.alias(s.name).cast(s.dtype)
 
 
 def _text_is_body(texts: pl.DataFrame) -> bool:

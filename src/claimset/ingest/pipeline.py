@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-import numpy.ma  # noqa: F401  (polars needs it for numpy input; import it with the others)
+import numpy.ma
 import polars as pl
 import pyarrow as pa
 
@@ -34,6 +34,7 @@ from claimset.ingest.read_jsonl import read_jsonl
 from claimset.ingest.read_txt import read_txt
 from claimset.ingest.records import Quarantined, RawRecord, Rejector
 from claimset.ingest.sources import InputFile, discover
+from claimset.ingest.spill import TextStore
 from claimset.stage import StageReport, track
 
 T = TypeVar("T")
@@ -100,15 +101,17 @@ _ROWS_PER_PART = 2048
 
 
 def read_all(
-    files: Sequence[InputFile], config: IngestConfig
+    files: Sequence[InputFile], config: IngestConfig, store: TextStore
 ) -> tuple[pl.DataFrame, np.ndarray, list[Quarantined]]:
     """Read every file and prepare its records; unsupported files are quarantined whole.
 
     Returns one frame of prepared records (:func:`prepare`) in input order (``seq``),
     their near-duplicate band keys (one row per record) and the rejected records. Large
     CSV files are read chunk by chunk; chunks are parsed and prepared on threads, and at
-    most a few chunks of raw bytes are in memory at a time.
+    most a few chunks of raw bytes are in memory at a time. ``text`` and ``body`` go to
+    ``store`` as each part is done (columns ``_text_pos``/``_text_len``, ``_body_*``).
     """
+    spill = functools.partial(_spill, store)
     parts: list[tuple[pl.DataFrame, np.ndarray]] = []
     rejected: list[Quarantined] = []
     n = workers()
@@ -121,7 +124,7 @@ def read_all(
                 )
                 continue
             try:
-                streamed = _read_csv_chunked(f, config, pool, n) if f.fmt == "csv" else None
+                streamed = _read_csv_chunked(f, config, pool, n, spill) if f.fmt == "csv" else None
                 if streamed is not None:
                     parts += streamed
                     continue
@@ -134,16 +137,23 @@ def read_all(
             slices = [
                 frame.slice(lo, _ROWS_PER_PART) for lo in range(0, frame.height, _ROWS_PER_PART)
             ]
-            parts += _in_order(pool, n, (functools.partial(prepare, s, config) for s in slices))
+            tasks = (functools.partial(prepare, s, config) for s in slices)
+            parts += _in_order(pool, n, tasks, spill)
     if not parts:
-        parts.append(prepare(RAW_SCHEMA.to_frame(), config))
+        parts.append(spill(prepare(RAW_SCHEMA.to_frame(), config)))
     df = pl.concat([p[0] for p in parts])
     keys = np.concatenate([p[1] for p in parts])
     return df.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("seq")), keys, rejected
 
 
-def _in_order(pool: ThreadPoolExecutor, n: int, tasks: Iterable[Callable[[], T]]) -> list[T]:
-    """Run ``tasks`` on ``pool``, at most ``n + 1`` at a time; results in task order.
+def _in_order(
+    pool: ThreadPoolExecutor,
+    n: int,
+    tasks: Iterable[Callable[[], T]],
+    consume: Callable[[T], T],
+) -> list[T]:
+    """Run ``tasks`` on ``pool``, at most ``n + 1`` at a time; ``consume`` each result on
+    this thread, in task order, as soon as it and all earlier ones are done.
 
     An exception in a task is raised here after the tasks still queued are cancelled.
     """
@@ -153,9 +163,9 @@ def _in_order(pool: ThreadPoolExecutor, n: int, tasks: Iterable[Callable[[], T]]
         for task in tasks:
             pending.append(pool.submit(task))
             while len(pending) > n:
-                results.append(pending.popleft().result())
+                results.append(consume(pending.popleft().result()))
         while pending:
-            results.append(pending.popleft().result())
+            results.append(consume(pending.popleft().result()))
     finally:
         for fu in pending:
             fu.cancel()
@@ -164,7 +174,11 @@ def _in_order(pool: ThreadPoolExecutor, n: int, tasks: Iterable[Callable[[], T]]
 
 
 def _read_csv_chunked(
-    f: InputFile, config: IngestConfig, pool: ThreadPoolExecutor, n: int
+    f: InputFile,
+    config: IngestConfig,
+    pool: ThreadPoolExecutor,
+    n: int,
+    consume: Callable[[tuple[pl.DataFrame, np.ndarray]], tuple[pl.DataFrame, np.ndarray]],
 ) -> list[tuple[pl.DataFrame, np.ndarray]] | None:
     """Prepared chunks of a well-formed CSV (fast path), or None for the stdlib reader."""
     mapping = f.fields if f.fields is not None else dict(config.csv_fields)
@@ -185,9 +199,9 @@ def _read_csv_chunked(
                     for piece, before in pieces
                 ),
             )
-            return _in_order(pool, n, tasks)
+            return _in_order(pool, n, tasks, consume)
         except fast_csv.SlowPath:
-            return None
+            return None  # texts of chunks already stored stay unreferenced in the store
 
 
 def _parse_and_prepare(
@@ -215,19 +229,16 @@ def prepare(raw: pl.DataFrame, config: IngestConfig) -> tuple[pl.DataFrame, np.n
         .when(pl.col("text").str.len_chars() > config.max_chars)
         .then(pl.lit("too_large"))
     )
-    # The text columns are kept for the whole stage: give them compact buffers of their own.
-    # Parsed or scattered string columns share buffers with slack, the other CSV columns or
-    # the values normalisation replaced; a copy of each chunk lets those go.
-    compact = {c: _compact(df[c]) for c in ("title", "standfirst", "body")}
-    prefixed = df.select(_PREFIXED.any()).item()
-    compact["text"] = _compact(df["text"]) if prefixed else compact["body"]
-    df = df.with_columns(**compact)
     text_sha, article_ids = _identities(df["source_id"], df["text"], n_workers=1)
     keys = band_keys(df["text"], config.near_duplicates, n_workers=1)
     df = df.with_columns(
         reason.alias("_reason"),
         pl.Series("text_sha256", text_sha, dtype=pl.String),
         pl.Series("article_id", article_ids, dtype=pl.String),
+        pl.col("text").str.len_chars().cast(pl.Int64).alias("_chars"),
+        pl.when(reason.is_not_null())
+        .then(pl.col("text").str.head(config.excerpt_chars))
+        .alias("_excerpt"),
     ).drop("_nul")
     return df, keys
 
@@ -327,9 +338,10 @@ def _hash_pair(pair: tuple[bytes, memoryview]) -> tuple[str, str]:
     return hashlib.sha256(text).hexdigest(), "a-" + ident.hexdigest()[:16]
 
 
-# Columns holding article text: kept once, in input order, and gathered row group by row
-# group at write time; everything else ("meta") is small and is sorted and joined freely.
+# Columns holding article text: text and body live in a TextStore (on disk) from reading
+# to writing; what stays in memory per row is small and is sorted and joined freely.
 _TEXT_COLUMNS = ("title", "standfirst", "body", "text")
+_TEXT_REFS = ("title", "standfirst", "_text_pos", "_text_len", "_body_pos", "_body_len", "_chars")
 _META_COLUMNS = tuple(c for c in ARTICLE_SCHEMA if c not in (*_TEXT_COLUMNS, "cluster_id"))
 # Row groups of the articles file: at most this many text bytes (or rows) each. Fixed
 # numbers, so the file's bytes never depend on cores or chunking.
@@ -361,71 +373,74 @@ def run_ingest(
     """Ingest ``inputs`` (files or directories) and write all outputs atomically."""
     report = StageReport("ingest")
     files = discover([Path(p) for p in inputs], config)
-    df, keys, rejected = read_all(files, config)
-    records_in = df.height + len(rejected)
+    out_dir = Path(articles_path).parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with TextStore(out_dir) as store:
+        df, keys, rejected = read_all(files, config, store)
+        records_in = df.height + len(rejected)
 
-    limit = config.max_chars
-    messages = {
-        "nul_byte": "text contains NUL (U+0000); binary data or UTF-16 declared as UTF-8?",
-        "empty_body": "body is empty after normalisation",
-        "too_large": f"normalised text is longer than ingest.max_chars={limit}",
-    }
-    bad_rows = df["_reason"].is_not_null()
-    if bad_rows.any():
-        excerpt = pl.col("text").str.head(config.excerpt_chars)
-        bad = df.filter(bad_rows).select(
-            "origin_file", "origin_line", "origin_format", "_reason", excerpt
+        limit = config.max_chars
+        messages = {
+            "nul_byte": "text contains NUL (U+0000); binary data or UTF-16 declared as UTF-8?",
+            "empty_body": "body is empty after normalisation",
+            "too_large": f"normalised text is longer than ingest.max_chars={limit}",
+        }
+        bad_rows = df["_reason"].is_not_null()
+        if bad_rows.any():
+            bad = df.filter(bad_rows).select(
+                "origin_file", "origin_line", "origin_format", "_reason", "_excerpt"
+            )
+            for file, line, fmt, why, text in bad.iter_rows():
+                q = Rejector(file, fmt, config.excerpt_chars)
+                rejected.append(q(why, messages[why], text or "", line))
+        # Per input row (rejected ones too): title, standfirst, where text and body are.
+        texts = df.select(_TEXT_REFS)
+        meta = df.select(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
+            *(c for c in _META_COLUMNS if c not in ("text_sha256", "article_id")),
+            "seq",
+            "text_sha256",
+            "article_id",
+        ).filter(~bad_rows)
+        del df
+        release_freed_memory()  # the readers' buffers
+
+        def text_of(rows: np.ndarray | pl.Series) -> pl.Series:
+            refs = texts.select("_text_pos", "_text_len")[rows]
+            return store.read(refs["_text_pos"].to_numpy(), refs["_text_len"].to_numpy())
+
+        meta, conflicts = _source_id_conflicts(meta, text_of, config)
+        rejected += conflicts
+        meta, duplicates = _exact_duplicates(meta)
+
+        kept = meta["_row"].to_numpy()
+        clusters = clusters_from_keys(
+            meta["article_id"].to_list(),
+            keys[kept],
+            lambda idx: text_of(kept[idx]),
+            config.near_duplicates,
         )
-        for file, line, fmt, why, text in bad.iter_rows():
-            q = Rejector(file, fmt, config.excerpt_chars)
-            rejected.append(q(why, messages[why], text or "", line))
-    # The text columns stay where they are (row ``_row`` of ``texts``, rejected rows too);
-    # everything else is small and is filtered, sorted and joined freely.
-    texts = df.select(_TEXT_COLUMNS)
-    text_is_body = _text_is_body(texts)
-    meta = df.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
-        *(c for c in _META_COLUMNS if c not in ("text_sha256", "article_id")),
-        "seq",
-        "text_sha256",
-        "article_id",
-    ).filter(~bad_rows)
-    del df
-    release_freed_memory()  # the readers' buffers
-
-    meta, conflicts = _source_id_conflicts(meta, texts["text"], config)
-    rejected += conflicts
-    meta, duplicates = _exact_duplicates(meta)
-
-    rows = meta["_row"].to_numpy()
-    text = texts["text"]
-    clusters = clusters_from_keys(
-        meta["article_id"].to_list(),
-        keys[rows],
-        lambda idx: text.gather(rows[idx]),
-        config.near_duplicates,
-    )
-    articles = (
-        meta.with_columns(pl.Series("cluster_id", clusters, dtype=pl.String))
-        .sort("article_id")
-        .rechunk()
-    )
-    del keys, meta, clusters, rows
-    release_freed_memory()  # the signature working set, before the write's own peak
-    if articles["article_id"].n_unique() != articles.height:  # 64-bit id collision: never silent
-        raise ClaimsetError("article_id collision between different texts; widen the id")
-
-    n_art, n_dup, n_q = articles.height, len(duplicates), len(rejected)
-    if records_in != n_art + n_dup + n_q:
-        raise ClaimsetError(
-            f"ingest lost records: in={records_in} articles={n_art} duplicates={n_dup} quarantined={n_q}"
+        articles = (
+            meta.with_columns(pl.Series("cluster_id", clusters, dtype=pl.String))
+            .sort("article_id")
+            .rechunk()
         )
-    q_rows = sorted(
-        (q.to_row() for q in rejected),
-        key=lambda r: (r["origin_file"], r["origin_line"], r["reason"]),
-    )
-    text_chars = int(texts["text"].str.len_chars().gather(articles["_row"]).sum() or 0)
-    write_articles(articles_path, articles, texts, text_is_body)
+        del keys, meta, clusters
+        release_freed_memory()  # the signature working set, before the write's own peak
+        if articles["article_id"].n_unique() != articles.height:  # 64-bit collision: never silent
+            raise ClaimsetError("article_id collision between different texts; widen the id")
+
+        n_art, n_dup, n_q = articles.height, len(duplicates), len(rejected)
+        if records_in != n_art + n_dup + n_q:
+            raise ClaimsetError(
+                f"ingest lost records: in={records_in} articles={n_art} duplicates={n_dup} quarantined={n_q}"
+            )
+        q_rows = sorted(
+            (q.to_row() for q in rejected),
+            key=lambda r: (r["origin_file"], r["origin_line"], r["reason"]),
+        )
+        text_chars = int(texts["_chars"].gather(articles["_row"]).sum() or 0)
+        write_articles(articles_path, articles, texts, store)
     io.write_jsonl(quarantine_path, q_rows)
     io.write_jsonl(duplicates_path, duplicates)
     io.write_json(
@@ -439,17 +454,23 @@ def run_ingest(
     return report
 
 
-def _compact(s: pl.Series) -> pl.Series:
-    """``s`` (a string column) with its values copied into fresh contiguous buffers."""
-    out = pl.from_arrow(s.to_arrow())
-    assert isinstance(out, pl.Series)
-    return out.alias(s.name).cast(s.dtype)
-
-
-def _text_is_body(texts: pl.DataFrame) -> bool:
-    """True when no row has a title or standfirst: then ``text`` equals ``body`` everywhere
-    (normalize_frame), and the writer gathers the column once for both."""
-    return not texts.select(_PREFIXED.any()).item()
+def _spill(
+    store: TextStore, part: tuple[pl.DataFrame, np.ndarray]
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """Move a prepared part's ``text`` and ``body`` to ``store``; keep their positions."""
+    df, keys = part
+    tpos, tlen = store.append(df["text"])
+    if df.select(_PREFIXED.any()).item():
+        bpos, blen = store.append(df["body"])
+    else:  # text equals body in every row (normalize_frame): stored once
+        bpos, blen = tpos, tlen
+    df = df.drop("text", "body").with_columns(
+        pl.Series("_text_pos", tpos),
+        pl.Series("_text_len", tlen),
+        pl.Series("_body_pos", bpos),
+        pl.Series("_body_len", blen),
+    )
+    return df, keys
 
 
 def row_groups(sizes: np.ndarray, max_bytes: int, max_rows: int) -> list[tuple[int, int]]:
@@ -467,30 +488,32 @@ def row_groups(sizes: np.ndarray, max_bytes: int, max_rows: int) -> list[tuple[i
 
 
 def write_articles(
-    path: str | Path, articles: pl.DataFrame, texts: pl.DataFrame, text_is_body: bool
+    path: str | Path, articles: pl.DataFrame, texts: pl.DataFrame, store: TextStore
 ) -> None:
-    """Write the articles parquet (rows of ``articles``, text columns gathered from ``texts``
-    by ``_row``) in bounded row groups, atomically: peak memory holds one group, not a
-    second copy of the corpus."""
+    """Write the articles parquet atomically, in bounded row groups.
+
+    Rows are those of ``articles``; title and standfirst come from row ``_row`` of
+    ``texts``, text and body from ``store`` at the positions ``texts`` gives. Peak memory
+    holds a row group or two, never the corpus.
+    """
     import pyarrow.parquet as pq
 
     schema = ARTICLE_SCHEMA.to_frame().to_arrow().schema
-    sizes = texts["text"].str.len_bytes().gather(articles["_row"]).to_numpy()
-    if not text_is_body:
-        sizes = sizes + texts["body"].str.len_bytes().gather(articles["_row"]).to_numpy()
+    refs = texts[articles["_row"]]
+    same = (refs["_body_pos"] == refs["_text_pos"]) & (refs["_body_len"] == refs["_text_len"])
+    sizes = (refs["_text_len"] + refs["_body_len"] * (~same).cast(pl.Int64)).to_numpy()
     groups = row_groups(sizes, ROW_GROUP_TEXT_BYTES, ROW_GROUP_ROWS) or [(0, 0)]
 
     def group(lo: int, hi: int) -> pa.Table:
         part = articles.slice(lo, hi - lo)
-        picked = texts.select(
-            pl.col(c).gather(part["_row"])
-            for c in _TEXT_COLUMNS
-            if not (text_is_body and c == "text")
-        )
-        if text_is_body:
-            picked = picked.with_columns(pl.col("body").alias("text"))
+        r = refs.slice(lo, hi - lo)
+        text = store.read(r["_text_pos"].to_numpy(), r["_text_len"].to_numpy())
+        if same.slice(lo, hi - lo).all():
+            body = text
+        else:
+            body = store.read(r["_body_pos"].to_numpy(), r["_body_len"].to_numpy())
         return (
-            pl.concat([part, picked], how="horizontal")
+            part.with_columns(r["title"], r["standfirst"], body.alias("body"), text.alias("text"))
             .select(list(ARTICLE_SCHEMA))
             .cast(ARTICLE_SCHEMA)
             .to_arrow()
@@ -520,11 +543,11 @@ def write_articles(
 
 
 def _source_id_conflicts(
-    df: pl.DataFrame, texts: pl.Series, config: IngestConfig
+    df: pl.DataFrame, text_of: Callable[[pl.Series], pl.Series], config: IngestConfig
 ) -> tuple[pl.DataFrame, list[Quarantined]]:
     """Same (source, source_id) with different text: an error, or quarantine the later ones.
 
-    ``df`` holds no text; ``texts`` is indexed by its ``_row`` column (for excerpts).
+    ``df`` holds no text; ``text_of(rows)`` gives the texts of its ``_row`` values.
     """
     keyed = df.filter(pl.col("source_id").is_not_null()).sort("seq")
     first = keyed.unique(["source", "source_id"], keep="first", maintain_order=True).select(
@@ -548,9 +571,7 @@ def _source_id_conflicts(
             field="source_id",
         )
     out = []
-    clash = clash.with_columns(
-        texts.gather(clash["_row"]).str.head(config.excerpt_chars).alias("text")
-    )
+    clash = clash.with_columns(text_of(clash["_row"]).str.head(config.excerpt_chars).alias("text"))
     for r in clash.iter_rows(named=True):
         q = Rejector(r["origin_file"], r["origin_format"], config.excerpt_chars)
         msg = (

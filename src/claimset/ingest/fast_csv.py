@@ -36,6 +36,14 @@ PLAIN_FIELDS = frozenset(
 _NL, _QUOTE, _COMMA = 10, 34, 44
 CHUNK_BYTES = 4 << 20  # raw bytes per parse chunk (a chunk always ends after a whole record)
 _BOM = b"\xef\xbb\xbf"
+# Columns of a chunk without records (same as a chunk with some).
+_EMPTY_SCHEMA = {c: pl.String for c in sorted(PLAIN_FIELDS | {"published_at"})} | {
+    "synthetic": pl.Boolean,
+    "origin_file": pl.String,
+    "origin_line": pl.Int64,
+    "origin_format": pl.String,
+    "raw_sha256": pl.String,
+}
 
 
 class SlowPath(Exception):
@@ -92,13 +100,14 @@ def last_record_end(buf: bytes, end: int | None = None, tries: int = 256) -> int
     return int(ok[-1]) + 1 if len(ok) else 0
 
 
-def chunks(blocks: Iterable[bytes], chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[bytes, int]]:
+def chunks(blocks: Iterable[bytes], chunk_bytes: int | None = None) -> Iterator[tuple[bytes, int]]:
     """Cut a byte stream into ``(chunk, newlines before it)``; chunks end after a record.
 
     A chunk is at most ``chunk_bytes`` long unless one record is longer. The last chunk
     may end without a newline (or inside an unclosed quote: :func:`parse_chunk` then asks
     for the slow path).
     """
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
     buf = b""
     lines = 0
     for block in blocks:
@@ -114,9 +123,9 @@ def chunks(blocks: Iterable[bytes], chunk_bytes: int = CHUNK_BYTES) -> Iterator[
         yield buf, lines
 
 
-def read_blocks(fh: BinaryIO, size: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """The file's bytes in blocks of ``size``."""
-    while block := fh.read(size):
+def read_blocks(fh: BinaryIO, size: int | None = None) -> Iterator[bytes]:
+    """The file's bytes in blocks of ``size`` (default: the chunk size)."""
+    while block := fh.read(size or CHUNK_BYTES):
         yield block
 
 
@@ -184,8 +193,8 @@ def parse_chunk(
     width = header_commas(header)
     if any(commas[i] != width for i in rows_i):
         raise SlowPath  # ragged rows: let the slow path quarantine them one by one
-    if not rows_i:
-        return _frame(p, pl.DataFrame(), [], np.zeros(0, np.int64)), header
+    if not rows_i:  # only blank lines
+        return pl.DataFrame(schema=_EMPTY_SCHEMA), header
     try:
         df = pl.read_csv(io.BytesIO(text), infer_schema=False, has_header=True, encoding="utf8")
     except Exception as exc:  # any polars parse problem means "use the slow path"
@@ -225,8 +234,6 @@ def _frame(p: Plan, df: pl.DataFrame, raw_sha: list[str], lines: np.ndarray) -> 
         default = f.meta.get(key)
         exprs.append(pl.lit(None if default is None else str(default), dtype=pl.String).alias(key))
     exprs.append(pl.lit(p.published, dtype=pl.String).alias("published_at"))
-    if not df.columns:  # no data rows in this chunk
-        df = pl.DataFrame({c: pl.Series([], dtype=pl.String) for c in set(mapping.values())})
     return df.select(exprs).with_columns(
         pl.lit(bool(f.meta.get("synthetic", False))).alias("synthetic"),
         pl.lit(f.rel).alias("origin_file"),

@@ -23,11 +23,11 @@ import pyarrow as pa
 
 from claimset import io
 from claimset.errors import ClaimsetError, InputError
-from claimset.ingest import fast_csv
+from claimset.ingest import fast_csv, parallel
 from claimset.ingest.config import IngestConfig
 from claimset.ingest.neardup import band_keys, clusters_from_keys
 from claimset.ingest.normalize import normalize_series
-from claimset.ingest.parallel import parallel_map, release_freed_memory, workers
+from claimset.ingest.parallel import parallel_map, release_freed_memory
 from claimset.ingest.read_csv import read_csv, read_csv_slow
 from claimset.ingest.read_html import read_html
 from claimset.ingest.read_jsonl import read_jsonl
@@ -114,7 +114,7 @@ def read_all(
     spill = functools.partial(_spill, store)
     parts: list[tuple[pl.DataFrame, np.ndarray]] = []
     rejected: list[Quarantined] = []
-    n = workers()
+    n = parallel.workers()
     with ThreadPoolExecutor(max_workers=n) as pool:
         for f in track(files, "reading"):
             if f.fmt is None:

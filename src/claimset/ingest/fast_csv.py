@@ -61,6 +61,12 @@ def record_spans(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray] | Non
     A newline ends a record when an even number of quotes precedes it. Returns None when
     the quotes do not balance (an unclosed quote: the slow path reports it).
     """
+    spans = _spans(data)
+    return None if spans is None else spans[:3]
+
+
+def _spans(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """:func:`record_spans` plus the positions of all newlines."""
     arr = np.frombuffer(data, dtype=np.uint8)
     quotes = np.flatnonzero(arr == _QUOTE)
     if len(quotes) % 2:
@@ -73,7 +79,7 @@ def record_spans(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray] | Non
     commas = np.flatnonzero(arr == _COMMA)
     commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
     per_record = np.diff(np.searchsorted(commas, np.concatenate([starts, [len(arr) + 1]])))
-    return starts, ends, per_record
+    return starts, ends, per_record, nl
 
 
 def last_record_end(buf: bytes, end: int | None = None, tries: int = 256) -> int:
@@ -164,12 +170,11 @@ def parse_chunk(
     """
     if header is None:
         data = data.removeprefix(_BOM)
-    spans = record_spans(data)
+    spans = _spans(data)
     if spans is None:
         raise SlowPath
-    starts, ends, commas = spans
+    starts, ends, commas, nl = spans
     # Physical line numbers: 1 + newlines before the record start.
-    nl = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NL)
     lines = np.searchsorted(nl, starts) + 1 + lines_before
     view = memoryview(data)
     starts_l, ends_l = starts.tolist(), ends.tolist()

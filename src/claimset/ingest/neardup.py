@@ -1,21 +1,24 @@
 """Near-duplicate clusters: MinHash signatures + LSH banding, vectorised.
 
 * **Signatures** use one-permutation hashing (Li, Owen & Zhang 2012) with rotation
-  densification (Shrivastava 2017): every word 5-shingle is hashed once (polars, vectorised),
-  the hash picks one of ``num_perm`` bins and the minimum per bin is that bin's value. Two
-  documents agree on a bin with probability close to their Jaccard similarity, as with
-  classic MinHash, at the cost of one hash per shingle instead of ``num_perm``;
-  ``datasketch.MinHash.update`` hashes every shingle ``num_perm`` times in Python and would
-  take longer than the rest of ingest together.
+  densification (Shrivastava 2017): every word 5-shingle is hashed once (numpy over the
+  UTF-8 bytes, vectorised), the hash picks one of ``num_perm`` bins and the minimum per bin
+  is that bin's value. Two documents agree on a bin with probability close to their
+  Jaccard similarity, as with classic MinHash, at the cost of one hash per shingle instead
+  of ``num_perm``; ``datasketch.MinHash.update`` hashes every shingle ``num_perm`` times in
+  Python and would take longer than the rest of ingest together.
 * **LSH**: the band layout (``b`` bands of ``r`` rows) is the one ``datasketch.MinHashLSH``
   chooses for the threshold (minimising false positive + false negative probability); the
-  buckets are formed with one polars group-by over all bands instead of a Python insert and
-  query per document. A candidate pair joins a cluster only if its estimated similarity
-  (share of equal signature values) reaches the threshold; clusters are the connected
-  components of verified pairs.
+  buckets come from one stable sort per band instead of a Python insert and query per
+  document. A candidate pair joins a cluster only if its estimated similarity (share of
+  equal signature values) reaches the threshold; clusters are the connected components of
+  verified pairs.
+* **Memory**: for the whole corpus only the ``b`` band keys per article are kept
+  (:func:`band_keys`, computed block by block); full signatures are recomputed for the
+  articles in candidate pairs only (:func:`clusters_from_keys`).
 
-Shingle hashes come from polars' seeded ``hash``: stable for the pinned polars version
-(requirements.lock), so clusters are reproducible; article ids never depend on it.
+Word and shingle hashes are fixed 64-bit arithmetic on the bytes (no library hash), so
+clusters are reproducible on every machine and version; article ids never depend on them.
 """
 
 from __future__ import annotations

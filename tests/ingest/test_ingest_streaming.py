@@ -252,3 +252,17 @@ def test_large_buckets_are_chained() -> None:
     keys[:, 1] = np.arange(100)
     pairs = neardup.pairs_from_keys(keys)
     assert pairs.tolist() == [[i, i + 1] for i in range(99)]
+
+
+def test_undecodable_row_in_a_later_chunk(ingest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad byte far into the file: the stdlib reader takes over and quarantines one row."""
+    data = _csv(90, seed=9)
+    cut = data.index(b"\n80,") + 1
+    data = data[:cut] + b'80,"bad \xfe byte"\n' + data[cut:]
+    monkeypatch.setattr(fast_csv, "CHUNK_BYTES", 256)
+    small = ingest({"c/bodies.csv": data})
+    assert small.reasons() == ["undecodable"]
+    assert small.quarantine[0]["origin_line"] == data[:cut].count(b"\n") + 1
+    monkeypatch.setattr(fast_csv, "CHUNK_BYTES", 1 << 30)
+    whole = ingest({"c/bodies.csv": data})
+    assert whole.articles.equals(small.articles) and whole.quarantine == small.quarantine

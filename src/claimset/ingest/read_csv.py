@@ -60,6 +60,23 @@ def read_csv(
     fast = read_csv_fast(f, data, mapping)
     if fast is not None:
         return fast, []
+    return _read_csv_stdlib(f, config, data, mapping)
+
+
+def read_csv_slow(f: InputFile, config: IngestConfig) -> tuple[list[RawRecord], list[Quarantined]]:
+    """The standard-library path only (after the fast path gave up on the file)."""
+    data = f.path.read_bytes()
+    if not data.strip():
+        q = Rejector(f.rel, "csv", config.excerpt_chars)
+        return [], [q("empty_file", "file is empty or whitespace only", data, 1)]
+    mapping = f.fields if f.fields is not None else dict(config.csv_fields)
+    return _read_csv_stdlib(f, config, data, mapping)
+
+
+def _read_csv_stdlib(
+    f: InputFile, config: IngestConfig, data: bytes, mapping: dict[str, str]
+) -> tuple[list[RawRecord], list[Quarantined]]:
+    q = Rejector(f.rel, "csv", config.excerpt_chars)
     enc = "utf-8" if is_utf8(f.encoding) else f.encoding
     try:
         text = decode(data, f.encoding)

@@ -1,0 +1,268 @@
+"""Chunked reading, the on-disk text store, streamed row groups and the vectorised near-dup
+sketch: none of them may change a single output value."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import polars as pl
+import pytest
+
+from claimset.ingest import fast_csv, neardup, pipeline
+from claimset.ingest.config import NearDuplicateConfig
+from claimset.ingest.spill import TextStore
+
+NAMES = ("q.jsonl", "d.jsonl", "r.json")
+
+_WORDS = [
+    "the",
+    "council",
+    "harbour",
+    "budget",
+    "approved",
+    "Monday",
+    "Storm",
+    "wall",
+    "ÉCOLE",
+    "straße",
+    "naïve",
+    "«quoted»",
+    "x",
+]
+
+
+def _body(rng: random.Random, i: int) -> str:
+    words = [rng.choice(_WORDS) for _ in range(rng.randint(1, 60))]
+    text = " ".join(words)
+    if i % 3 == 0:
+        text += '\n\nSecond "quoted" paragraph, with a comma.'
+    if i % 5 == 0:
+        text = "  " + text + "\t\u00a0 end\r\n"
+    return text
+
+
+def _csv(n: int, seed: int = 0, crlf: bool = False) -> bytes:
+    rng = random.Random(seed)
+    nl = "\r\n" if crlf else "\n"
+    rows = ["Body ID,articleBody"]
+    bodies = [_body(rng, i).replace('"', '""') for i in range(n)]
+    for i, body in enumerate(bodies):
+        rows.append(f'{i},"{body}"')
+        if i % 17 == 0:
+            rows.append("")  # blank line between records
+    rows.append(f'dup,"{bodies[1]}"')  # an exact duplicate of row 1
+    return ("\ufeff" + nl.join(rows) + nl).encode("utf-8")
+
+
+@pytest.mark.parametrize("crlf", [False, True])
+def test_chunk_boundaries_do_not_change_outputs(
+    ingest, monkeypatch: pytest.MonkeyPatch, crlf: bool
+) -> None:
+    """Tiny chunks (every record its own chunk) give the same rows and files as one chunk."""
+    files = {"c/bodies.csv": _csv(300, crlf=crlf)}
+    whole = ingest(files)
+    snap = {n: (whole.out / n).read_bytes() for n in NAMES}
+    assert whole.report["records_in"] == 301 and whole.report["duplicates"] == 1
+    for size in (64, 1000):
+        monkeypatch.setattr(fast_csv, "CHUNK_BYTES", size)
+        small = ingest(files)
+        assert {n: (small.out / n).read_bytes() for n in NAMES} == snap
+        assert small.articles.equals(whole.articles)
+
+
+def test_chunked_fast_path_matches_stdlib_path(ingest, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {"c/bodies.csv": _csv(120, seed=3)}
+    monkeypatch.setattr(fast_csv, "CHUNK_BYTES", 200)
+    fast = ingest(files)
+    monkeypatch.setattr(fast_csv, "plan", lambda *a: None)  # force the stdlib reader
+    slow = ingest(files)
+    assert fast.articles.equals(slow.articles)
+    assert fast.duplicates == slow.duplicates and fast.report == slow.report
+
+
+def test_ragged_row_in_a_later_chunk_falls_back_for_the_whole_file(
+    ingest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _csv(80, seed=5).decode("utf-8").rstrip("\n") + "\n999,one,field too many\n"
+    monkeypatch.setattr(fast_csv, "CHUNK_BYTES", 300)
+    out = ingest({"c/bodies.csv": data})
+    assert out.reasons() == ["bad_row"]
+    assert out.quarantine[0]["origin_line"] == data.count("\n")
+    assert out.report["records_in"] == 82
+    assert out.report["articles"] + out.report["duplicates"] == 81
+
+
+def test_unclosed_quote_in_a_later_chunk_is_still_a_clear_error(
+    ingest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimset.errors import InputError
+
+    data = _csv(60, seed=7).decode("utf-8") + '61,"never closed\nmore\n'
+    monkeypatch.setattr(fast_csv, "CHUNK_BYTES", 256)
+    with pytest.raises(InputError, match=r"bodies\.csv.*unclosed quote"):
+        ingest({"c/bodies.csv": data})
+
+
+def test_chunks_cut_only_after_whole_records() -> None:
+    data = _csv(200, seed=11, crlf=True)
+    blocks = [data[i : i + 333] for i in range(0, len(data), 333)]
+    for size in (1, 50, 700, 10_000):
+        pieces = list(fast_csv.chunks(blocks, size))
+        assert b"".join(p for p, _ in pieces) == data
+        lines = 0
+        for piece, before in pieces:
+            assert before == lines
+            lines += piece.count(b"\n")
+            assert piece.count(b'"') % 2 == 0  # never inside a quoted field
+            assert piece.endswith(b"\n") or piece is pieces[-1][0]
+
+
+def test_last_record_end_fallback_agrees() -> None:
+    buf = b'1,"a\n\n\n\nb"\n2,"c\nd\ne\nf\ng\n'
+    assert fast_csv.last_record_end(buf, tries=0) == fast_csv.last_record_end(buf) == 11
+    assert fast_csv.last_record_end(b'1,"open\n', tries=0) == 0
+    assert fast_csv.last_record_end(b"a\nb\nc", end=3) == 2
+
+
+def test_row_groups_stream_same_rows(ingest, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {
+        "a.jsonl": "".join(
+            json.dumps({"source_id": f"s{i}", "title": f"T{i}", "body": f"Body {i} " * (i + 1)})
+            + "\n"
+            for i in range(50)
+        )
+    }
+    import pyarrow.parquet as pq
+
+    one = ingest(files)
+    assert pq.ParquetFile(one.out / "articles.parquet").metadata.num_row_groups == 1
+    monkeypatch.setattr(pipeline, "ROW_GROUP_TEXT_BYTES", 100)
+    many = ingest(files)  # same output directory: the file is replaced
+    assert pq.ParquetFile(many.out / "articles.parquet").metadata.num_row_groups > 10
+    assert many.articles.equals(one.articles)
+
+
+def test_row_groups_bounds() -> None:
+    sizes = np.array([5, 5, 20, 1, 1, 1, 0, 9])
+    groups = pipeline.row_groups(sizes, max_bytes=10, max_rows=2)
+    assert groups == [(0, 2), (2, 3), (3, 5), (5, 7), (7, 8)]
+    assert pipeline.row_groups(np.array([], dtype=np.int64), 10, 2) == []
+    assert pipeline.row_groups(sizes, 1000, 100) == [(0, 8)]
+
+
+def test_text_store_round_trip(tmp_path) -> None:
+    values = ["", "plain", "ÉCOLE – naïve «x»", "emoji 👍🏽 zwj", "", "a" * 10_000]
+    with TextStore(tmp_path) as store:
+        pos1, len1 = store.append(pl.Series(values[:3]))
+        pos2, len2 = store.append(pl.Series(values[3:]))
+        pos, lens = np.concatenate([pos1, pos2]), np.concatenate([len1, len2])
+        order = np.array([5, 0, 3, 2, 1, 4])
+        assert store.read(pos[order], lens[order]).to_list() == [values[i] for i in order]
+        assert store.read(pos[:0], lens[:0]).to_list() == []
+    assert list(tmp_path.iterdir()) == []  # the store leaves no file behind
+
+
+# ---- near-duplicate sketch: same values as the straightforward definition ----------------
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_EMPTY = np.iinfo(np.uint64).max
+
+
+def _reference_signatures(texts: list[str], cfg: NearDuplicateConfig) -> np.ndarray:
+    """The definition in neardup's docstrings, one text and one word at a time."""
+    m, k = cfg.num_perm, cfg.shingle_words
+    seed = np.uint64((cfg.seed * int(_MIX)) % (1 << 64))
+    sig = np.full((len(texts), m), _EMPTY, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for row, text in enumerate(texts):
+            raw = text.encode("utf-8")
+            words = [w for w in bytes(b if b > 32 else 32 for b in raw).split(b" ") if w]
+            hs = []
+            for w in words:
+                head = bytes(b + 32 if 65 <= b <= 90 else b for b in w[:8]).ljust(8, b"\0")
+                h = np.frombuffer(head, dtype="<u8")[0] * _MIX + np.uint64(len(w))
+                h ^= h >> np.uint64(29)
+                hs.append((h * _MIX) ^ seed)
+            if len(hs) >= k:
+                shingles = []
+                for i in range(len(hs) - k + 1):
+                    s = hs[i]
+                    for j in range(1, k):
+                        s = s * _MIX + hs[i + j]
+                    shingles.append(s)
+            else:
+                shingles = hs
+            for s in shingles:
+                s = s * _MIX
+                s ^= s >> np.uint64(31)
+                b = int(s % np.uint64(m))
+                sig[row, b] = min(sig[row, b], s // np.uint64(m))
+            filled = [c for c in range(m) if sig[row, c] != _EMPTY]
+            if filled:
+                for c in range(m):
+                    if sig[row, c] == _EMPTY:
+                        src = next(c + d for d in range(1, m + 1) if (c + d) % m in filled)
+                        sig[row, c] = sig[row, src % m] + np.uint64(src - c) * _MIX
+    return sig
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        NearDuplicateConfig(),
+        NearDuplicateConfig(num_perm=100, shingle_words=3, seed=7),
+        NearDuplicateConfig(num_perm=16, shingle_words=1),
+    ],
+)
+def test_signatures_match_reference_definition(cfg: NearDuplicateConfig) -> None:
+    rng = random.Random(2)
+    texts = ["", "one", "A b C", "x\ty\nz  Mixed CASE wörds", "...", "Äh ÖL"] + [
+        _body(rng, i) for i in range(40)
+    ]
+    got = neardup.signatures(pl.Series(texts), cfg, chunk_bytes=300)
+    assert np.array_equal(got, _reference_signatures(texts, cfg))
+
+
+def test_band_keys_and_pairs_match_full_signatures() -> None:
+    rng = random.Random(4)
+    base = [_body(rng, i) + " tail words for length" * 5 for i in range(30)]
+    texts = pl.Series(base + [t + " extra" for t in base[:10]] + base[:3])
+    cfg = NearDuplicateConfig()
+    sig = neardup.signatures(texts, cfg)
+    ranges = neardup.band_layout(cfg.threshold, cfg.num_perm)
+    keys = neardup.band_keys(texts, cfg, chunk_bytes=100)
+    assert np.array_equal(keys, neardup._keys(sig, ranges))
+    pairs = neardup.pairs_from_keys(keys)
+    # Reference: every pair of rows with equal keys in some band.
+    expected = {
+        (a, b)
+        for band in range(keys.shape[1])
+        for a in range(len(texts))
+        for b in range(a + 1, len(texts))
+        if keys[a, band] == keys[b, band]
+    }
+    assert {tuple(p) for p in pairs.tolist()} == expected
+    assert {(a, b) for a, b in expected if b == a + 40} >= {(0, 40), (1, 41), (2, 42)}
+
+
+def test_large_buckets_are_chained() -> None:
+    keys = np.zeros((100, 2), dtype=np.uint64)
+    keys[:, 1] = np.arange(100)
+    pairs = neardup.pairs_from_keys(keys)
+    assert pairs.tolist() == [[i, i + 1] for i in range(99)]
+
+
+def test_undecodable_row_in_a_later_chunk(ingest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad byte far into the file: the stdlib reader takes over and quarantines one row."""
+    data = _csv(90, seed=9)
+    cut = data.index(b"\n80,") + 1
+    data = data[:cut] + b'80,"bad \xfe byte"\n' + data[cut:]
+    monkeypatch.setattr(fast_csv, "CHUNK_BYTES", 256)
+    small = ingest({"c/bodies.csv": data})
+    assert small.reasons() == ["undecodable"]
+    assert small.quarantine[0]["origin_line"] == data[:cut].count(b"\n") + 1
+    monkeypatch.setattr(fast_csv, "CHUNK_BYTES", 1 << 30)
+    whole = ingest({"c/bodies.csv": data})
+    assert whole.articles.equals(small.articles) and whole.quarantine == small.quarantine

@@ -22,6 +22,10 @@ def propose_all_with_stats(
     workers: int | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, CandidateStats]:
     """Like :func:`propose_all`, also returning the counts that account for every sentence."""
+    # Parquet files written in row groups load as many-chunk columns; the filters, joins and
+    # per-article slicing below then copy chunk by chunk: measured on the 100 MB benchmark,
+    # 1.5x the time and 3x the memory of one contiguous copy made here.
+    articles, sentences = articles.rechunk(), sentences.rechunk()
     targets = load_targets(targets_path)
     claims, stats = propose_claims(articles, sentences, candidates_cfg, workers)
     pairs = build_pairs(articles, sentences, claims, targets, stance_cfg)

@@ -150,7 +150,7 @@ def worker(stage: str, corpus: Path, work: Path, params: Path) -> None:
             stances_csv = fnc_dir / "competition_test_stances.csv"
             if bodies_csv.exists() and stances_csv.exists():
                 from claimset.claims.gold import read_fnc1_bodies
-                from claimset.stance.fnc1 import read_stances
+                from claimset.stance.fnc1 import pair_relatedness, read_stances
                 from claimset.stance.predictor import headline_stance
                 from claimset.stance.similarity import Similarity
 
@@ -160,15 +160,7 @@ def worker(stage: str, corpus: Path, work: Path, params: Path) -> None:
                 sim = Similarity(list(read_fnc1_bodies(DEFAULT_FNC).values()), min_df=2)
                 out["headline_fit_s"] = time.perf_counter() - t4
                 t4 = time.perf_counter()
-                body_ids = sorted(bodies)
-                heads = sorted(set(stances["headline"].to_list()))
-                h_idx = {h: i for i, h in enumerate(heads)}
-                b_idx = {b: i for i, b in enumerate(body_ids)}
-                hi = [h_idx[h] for h in stances["headline"].to_list()]
-                bi = [b_idx[b] for b in stances["body_id"].to_list()]
-                cos = sim.relatedness(
-                    heads, [bodies[b] for b in body_ids], hi, bi, stcfg.overlap_weight
-                )
+                cos = pair_relatedness(sim, bodies, stances, stcfg.overlap_weight)
                 df = stances.with_columns(
                     pl.col("body_id").replace_strict(bodies, return_dtype=pl.String).alias("text"),
                     pl.Series("cosine", cos),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -60,11 +61,10 @@ class StageReport:
         console.print(self.summary(), soft_wrap=True, markup=False)
 
 
-def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
-    """Iterate with a rich progress bar on stderr (hidden when stderr is not a terminal)."""
-    if total is None and hasattr(items, "__len__"):
-        total = len(items)  # type: ignore[arg-type]
-    progress = Progress(
+@contextmanager
+def progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr (hidden when stderr is not a terminal); yields ``advance(n)``."""
+    bar = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -74,8 +74,16 @@ def track(items: Iterable[T], description: str, total: int | None = None) -> Ite
         transient=True,
         disable=not sys.stderr.isatty(),
     )
-    with progress:
-        task = progress.add_task(description, total=total)
+    with bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
+    """Iterate with a rich progress bar on stderr (hidden when stderr is not a terminal)."""
+    if total is None and hasattr(items, "__len__"):
+        total = len(items)  # type: ignore[arg-type]
+    with progress(description, total) as advance:
         for item in items:
             yield item
-            progress.advance(task)
+            advance(1)

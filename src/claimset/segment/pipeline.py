@@ -9,7 +9,6 @@ bytes depend neither on the batch size nor on the number of cores.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from claimset.errors import ClaimsetError, InputError
 from claimset.segment import batches
 from claimset.segment.config import SegmentConfig
 from claimset.segment.split import ENGINE, sentences
-from claimset.stage import StageReport
+from claimset.stage import StageReport, progress
 
 REQUIRED = {"article_id": pl.String, "text": pl.String, "title_end": pl.Int64}
 SENTENCE_SCHEMA = pl.Schema(
@@ -192,32 +191,10 @@ def _progress(
     items: Iterable[tuple[int, pl.DataFrame]], total: int
 ) -> Iterator[tuple[int, pl.DataFrame]]:
     """Advance a progress bar (stderr, terminals only) by the articles of each batch."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    from claimset.stage import console
-
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not sys.stderr.isatty(),
-    )
-    with progress:
-        task = progress.add_task("segmenting", total=total)
+    with progress("segmenting", total) as advance:
         for n, s in items:
             yield n, s
-            progress.advance(task, n)
+            advance(n)
 
 
 def run_segment(

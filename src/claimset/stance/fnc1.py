@@ -101,6 +101,22 @@ def _predict(df: pl.DataFrame, cfg: StanceConfig) -> list[str]:
     return [LABEL_TO_FNC1[str(x)] for x in lab]
 
 
+def pair_relatedness(
+    sim: Similarity, bodies: dict[int, str], stances: pl.DataFrame, overlap_weight: float
+) -> np.ndarray:
+    """Headline-body relatedness of every (``headline``, ``body_id``) row of ``stances``.
+
+    Each distinct headline and body is vectorised once, however many pairs it appears in.
+    """
+    body_ids = sorted(bodies)
+    heads = sorted(set(stances["headline"].to_list()))
+    h_idx = {h: i for i, h in enumerate(heads)}
+    b_idx = {b: i for i, b in enumerate(body_ids)}
+    hi = [h_idx[h] for h in stances["headline"].to_list()]
+    bi = [b_idx[b] for b in stances["body_id"].to_list()]
+    return sim.relatedness(heads, [bodies[b] for b in body_ids], hi, bi, overlap_weight)
+
+
 def evaluate_fnc1(
     bodies_path: str | Path,
     stances_path: str | Path,
@@ -113,12 +129,7 @@ def evaluate_fnc1(
     stances = read_stances(stances_path)
     sim = Similarity(list(idf_bodies.values()), min_df=2)
     body_ids = sorted(bodies)
-    heads = sorted(set(stances["headline"].to_list()))
-    h_idx = {h: i for i, h in enumerate(heads)}
-    b_idx = {b: i for i, b in enumerate(body_ids)}
-    hi = [h_idx[h] for h in stances["headline"].to_list()]
-    bi = [b_idx[b] for b in stances["body_id"].to_list()]
-    cos = sim.relatedness(heads, [bodies[b] for b in body_ids], hi, bi, cfg.overlap_weight)
+    cos = pair_relatedness(sim, bodies, stances, cfg.overlap_weight)
     # Cue rates are per body: compute them once with the predictor itself (cosine 1 = related).
     per_body = headline_stance(
         pl.DataFrame(

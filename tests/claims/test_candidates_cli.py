@@ -26,22 +26,21 @@ def inputs(tmp_path):
     return tmp_path
 
 
+def _candidates_argv(tmp: Path, articles: str = "articles.parquet") -> list[str]:
+    return [
+        "candidates",
+        "--articles", str(tmp / articles),
+        "--sentences", str(tmp / "sentences.parquet"),
+        "--targets", str(ROOT / "configs" / "targets.yaml"),
+        "--claims", str(tmp / "claims.parquet"),
+        "--pairs", str(tmp / "pairs.parquet"),
+        "--report", str(tmp / "candidates.json"),
+        "--params", str(ROOT / "params.yaml"),
+    ]  # fmt: skip
+
+
 def _run(tmp: Path) -> None:
-    assert (
-        main(
-            [
-                "candidates",
-                "--articles", str(tmp / "articles.parquet"),
-                "--sentences", str(tmp / "sentences.parquet"),
-                "--targets", str(ROOT / "configs" / "targets.yaml"),
-                "--claims", str(tmp / "claims.parquet"),
-                "--pairs", str(tmp / "pairs.parquet"),
-                "--report", str(tmp / "candidates.json"),
-                "--params", str(ROOT / "params.yaml"),
-            ]
-        )
-        == 0
-    )  # fmt: skip
+    assert main(_candidates_argv(tmp)) == 0
     assert (
         main(
             [
@@ -77,16 +76,6 @@ def test_cli_outputs_and_determinism(inputs):
 
 
 def test_missing_input_is_a_clean_error(inputs, capsys):
-    rc = main(
-        [
-            "candidates",
-            "--articles", str(inputs / "nope.parquet"),
-            "--sentences", str(inputs / "sentences.parquet"),
-            "--targets", str(ROOT / "configs" / "targets.yaml"),
-            "--claims", str(inputs / "c.parquet"),
-            "--pairs", str(inputs / "p.parquet"),
-            "--report", str(inputs / "r.json"),
-        ]
-    )  # fmt: skip
+    rc = main(_candidates_argv(inputs, articles="nope.parquet"))
     assert rc == 2 and "file not found" in capsys.readouterr().err
-    assert not (inputs / "c.parquet").exists()
+    assert not (inputs / "claims.parquet").exists()

@@ -70,27 +70,24 @@ def _find(text: str, sub: str, near: int | None, what: str, key: str, where: obj
     return min(hits, key=lambda h: (abs(h - near), h))
 
 
+def label_region(text: str, rid: str, start: int, end: int, label: str) -> dict[str, Any]:
+    """An annotator's ``<Labels>`` region over ``text[start:end]`` (code-point offsets)."""
+    return {
+        "id": rid,
+        "from_name": "label",
+        "to_name": "text",
+        "type": "labels",
+        "origin": "manual",
+        "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]},
+    }
+
+
 def claims_result(
     text: str, answers: list[dict[str, Any]], key: str, where: object = "answers"
 ) -> list[dict[str, Any]]:
     """Label Studio result for one claims task (code-point offsets, like the editor)."""
     result: list[dict[str, Any]] = []
     speakers: dict[tuple[int, int], str] = {}
-
-    def span(rid: str, start: int, end: int, label: str) -> dict[str, Any]:
-        return {
-            "id": rid,
-            "from_name": "label",
-            "to_name": "text",
-            "type": "labels",
-            "origin": "manual",
-            "value": {
-                "start": start,
-                "end": end,
-                "text": text[start:end],
-                "labels": [label],
-            },
-        }
 
     for n, ans in enumerate(answers):
         if not isinstance(ans, dict) or set(ans) - set(CLAIM_FIELDS) or "claim" not in ans:
@@ -101,7 +98,7 @@ def claims_result(
         start = _find(text, ans["claim"], None, "claim", key, where)
         end = start + len(ans["claim"])
         cid = f"claim{n + 1}"
-        region = span(cid, start, end, "CLAIM")
+        region = label_region(text, cid, start, end, "CLAIM")
         result.append(region)
         for ctl in ("claim_type", "checkworthy"):
             if ans.get(ctl) is not None:
@@ -125,7 +122,7 @@ def claims_result(
             if sid is None:
                 sid = f"speaker{len(speakers) + 1}"
                 speakers[(s, e)] = sid
-                result.append(span(sid, s, e, "SPEAKER"))
+                result.append(label_region(text, sid, s, e, "SPEAKER"))
             result.append(
                 {
                     "from_id": cid,

@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from claimset.claims.speakers import PRONOUNS
 from claimset.errors import ConfigError, InputError
 from claimset.io import write_json
 from claimset.labelstudio.config import TasksConfig
@@ -148,6 +149,10 @@ def _key(*parts: object) -> str:
     return hashlib.sha256("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
+def _is_pronoun(speaker_text: str | None) -> bool:
+    return bool(speaker_text) and str(speaker_text).lower() in PRONOUNS
+
+
 def _region_value(text: str, start: int, end: int, **extra: Any) -> dict[str, Any]:
     return {"start": start, "end": end, "text": text[start:end], **extra}
 
@@ -200,7 +205,7 @@ def claims_tasks(
                 s0, s1 = r["speaker_start"], r["speaker_end"]
                 if r["speaker_id"] is None or s0 is None or not (ps <= s0 and s1 <= pe):
                     continue
-                if r["speaker_text"] and r["speaker_text"].lower() in {"he", "she", "they", "it"}:
+                if _is_pronoun(r["speaker_text"]):
                     continue
                 cur = fullest.get(r["speaker_id"])
                 if cur is None or (s1 - s0) > (cur[1] - cur[0]):
@@ -246,13 +251,8 @@ def claims_tasks(
                 s0, s1 = r["speaker_start"], r["speaker_end"]
                 if r["speaker_id"] is None or s0 is None or not (ps <= s0 and s1 <= pe):
                     continue
-                pronoun = bool(r["speaker_text"]) and r["speaker_text"].lower() in {
-                    "he",
-                    "she",
-                    "they",
-                    "it",
-                }
-                span = (s0, s1) if pronoun else fullest[r["speaker_id"]]
+                # A pronoun is marked where it stands; a name, by its fullest mention.
+                span = (s0, s1) if _is_pronoun(r["speaker_text"]) else fullest[r["speaker_id"]]
                 rkey = (r["speaker_id"], span[0], span[1])
                 if rkey not in speaker_regions:
                     sid = f"s{len(speaker_regions) + 1:02d}"

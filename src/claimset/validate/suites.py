@@ -150,6 +150,15 @@ def non_empty(col: str, key: str) -> list[Check]:
     ]
 
 
+def matches(col: str, regex: str, show: tuple[str, ...] = ()) -> Check:
+    """Every value of ``col`` matches ``regex`` (check named ``<col>_format``)."""
+    return Check(
+        f"{col}_format",
+        lambda: _gxe().ExpectColumnValuesToMatchRegex(column=col, regex=regex),
+        show=show or (col,),
+    )
+
+
 def in_set(
     col: str,
     values: tuple[str, ...],
@@ -330,22 +339,10 @@ def _articles(has: Mapping[str, bool]) -> list[Check]:
             }
         ),
         *unique_id("article_id"),
-        Check(
-            "article_id_format",
-            lambda: _gxe().ExpectColumnValuesToMatchRegex(
-                column="article_id", regex=r"^a-[0-9a-f]{16}$"
-            ),
-            show=("article_id",),
-        ),
+        matches("article_id", r"^a-[0-9a-f]{16}$"),
         *non_empty("text", "article_id"),
         *non_empty("title", "article_id"),
-        Check(
-            "text_sha256_format",
-            lambda: _gxe().ExpectColumnValuesToMatchRegex(
-                column="text_sha256", regex=r"^[0-9a-f]{64}$"
-            ),
-            show=("article_id", "text_sha256"),
-        ),
+        matches("text_sha256", r"^[0-9a-f]{64}$", show=("article_id", "text_sha256")),
         in_set("origin_format", ("txt", "jsonl", "csv", "html"), "article_id"),
         between("title_end", "article_id", lo=0, name="title_end_non_negative"),
         greater("_text_len", "title_end", "article_id", "title_end_within_text", or_equal=True),
@@ -548,13 +545,7 @@ def _labels_claims(has: Mapping[str, bool]) -> list[Check]:
             }
         ),
         *unique_id("item_id"),
-        Check(
-            "item_id_format",
-            lambda: _gxe().ExpectColumnValuesToMatchRegex(
-                column="item_id", regex=r"-g[0-9]+-[0-9]+x*$"
-            ),
-            show=("item_id",),
-        ),
+        matches("item_id", r"-g[0-9]+-[0-9]+x*$"),
         not_null("claim_type", show=("item_id",)),
         in_set("claim_type", CLAIM_TYPES, "item_id"),
         in_set("checkworthy", CHECKWORTHY, "item_id"),

@@ -161,7 +161,7 @@ def test_signatures_independent_of_chunking() -> None:
 
 def test_outputs_independent_of_core_count(ingest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunking follows the number of cores; the bytes written must not."""
-    from claimset.ingest import parallel
+    from claimset import parallel
 
     files = {
         "a.jsonl": "".join(

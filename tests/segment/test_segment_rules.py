@@ -210,7 +210,7 @@ def test_chunked_segmentation_equals_single_pass() -> None:
 def test_sentences_independent_of_core_count(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from claimset.segment import batches
+    from claimset import parallel
 
     texts = [f"Title {i}\n\nMr. Smith said {i}. The U.S. agreed.\n\n- a bullet" for i in range(300)]
     arts = pl.DataFrame(
@@ -223,7 +223,7 @@ def test_sentences_independent_of_core_count(
     arts.write_parquet(tmp_path / "a.parquet")
     out = []
     for n in (1, 5):
-        monkeypatch.setattr(batches, "workers", lambda n=n: n)
+        monkeypatch.setattr(parallel, "workers", lambda n=n: n)
         run_segment(
             tmp_path / "a.parquet",
             tmp_path / f"s{n}.parquet",

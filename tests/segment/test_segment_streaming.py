@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_segment_offsets_property import TEXT
 
+from claimset import parallel
 from claimset.errors import ClaimsetError, InputError
 from claimset.segment import batches, pipeline, run_segment, segment_articles
 from claimset.segment.config import SegmentConfig
@@ -97,7 +98,7 @@ def test_rebatch_keeps_rows_and_order() -> None:
 def test_ordered_map_keeps_order() -> None:
     items = list(range(40))
     for n in (1, 2, 5):
-        assert list(batches.ordered_map(lambda x: x * x, iter(items), n)) == [x * x for x in items]
+        assert list(parallel.ordered_map(lambda x: x * x, iter(items), n)) == [x * x for x in items]
 
 
 def _run(tmp_path: Path, name: str, **kw: int) -> bytes:
@@ -120,7 +121,7 @@ def test_output_bytes_independent_of_batching_and_threads(
     monkeypatch.setattr(pipeline, "ROW_GROUP_ROWS", 512)  # several row groups
     monkeypatch.setitem(pipeline.PARQUET_OPTIONS, "row_group_size", 512)
     one = _run(tmp_path, "one", chunk_bytes=1 << 30)
-    monkeypatch.setattr(batches, "workers", lambda: workers)
+    monkeypatch.setattr(parallel, "workers", lambda: workers)
     monkeypatch.setattr(pipeline, "READ_BYTES", 1000)  # many read slices
     for chunk in (1, 777, 5000):
         assert _run(tmp_path, f"c{chunk}", chunk_bytes=chunk) == one

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from claimset import parallel
 from claimset.claims.categories import category_expr
 from claimset.claims.checkworthiness import checkworthy_expr
 from claimset.claims.config import CandidatesConfig
@@ -166,14 +166,6 @@ def _unattributed(
 PARALLEL_MIN_SENTENCES = 20_000
 
 
-def default_workers() -> int:
-    """The CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def _attribute(
     articles: pl.DataFrame, cue_sents: pl.DataFrame, cfg: CandidatesConfig, workers: int | None
 ) -> tuple[list[ClaimRow], list[str]]:
@@ -183,7 +175,7 @@ def _attribute(
     results are concatenated in chunk order, so the rows are those of a single pass.
     """
     if workers is None:
-        workers = default_workers() if cue_sents.height >= PARALLEL_MIN_SENTENCES else 1
+        workers = parallel.workers() if cue_sents.height >= PARALLEL_MIN_SENTENCES else 1
     rows = cue_sents.select(
         "sentence_id", "article_id", "paragraph", "index", "char_start", "char_end", "_cues"
     ).rows()

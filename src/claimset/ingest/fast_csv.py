@@ -26,8 +26,8 @@ import numpy as np
 import polars as pl
 
 from claimset.ingest.fields import FieldProblem, iso_date
-from claimset.ingest.parallel import parallel_map
 from claimset.ingest.sources import InputFile, is_utf8
+from claimset.parallel import parallel_map
 
 # Fields that need no per-value validation (dates and booleans go through the slow path).
 PLAIN_FIELDS = frozenset(

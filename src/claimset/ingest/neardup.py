@@ -32,7 +32,7 @@ import polars as pl
 import pyarrow as pa
 
 from claimset.ingest.config import NearDuplicateConfig
-from claimset.ingest.parallel import parallel_map
+from claimset.parallel import parallel_map
 
 _EMPTY = np.iinfo(np.uint64).max
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio) for hash mixing

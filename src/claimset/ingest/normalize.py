@@ -36,7 +36,7 @@ import unicodedata
 
 import polars as pl
 
-from claimset.ingest.parallel import split_chunks
+from claimset.parallel import split_chunks
 
 NEWLINES = r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]"
 INVISIBLE = (

@@ -9,10 +9,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as futures_wait
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,13 +20,12 @@ import numpy.ma
 import polars as pl
 import pyarrow as pa
 
-from claimset import io
+from claimset import io, parallel
 from claimset.errors import ClaimsetError, InputError
-from claimset.ingest import fast_csv, parallel
+from claimset.ingest import fast_csv
 from claimset.ingest.config import IngestConfig
 from claimset.ingest.neardup import band_keys, clusters_from_keys
 from claimset.ingest.normalize import normalize_series
-from claimset.ingest.parallel import parallel_map, release_freed_memory
 from claimset.ingest.read_csv import read_csv, read_csv_slow
 from claimset.ingest.read_html import read_html
 from claimset.ingest.read_jsonl import read_jsonl
@@ -35,6 +33,7 @@ from claimset.ingest.read_txt import read_txt
 from claimset.ingest.records import Quarantined, RawRecord, Rejector
 from claimset.ingest.sources import InputFile, discover
 from claimset.ingest.spill import TextStore
+from claimset.parallel import parallel_map, release_freed_memory
 from claimset.stage import StageReport, track
 
 T = TypeVar("T")
@@ -138,39 +137,12 @@ def read_all(
                 frame.slice(lo, _ROWS_PER_PART) for lo in range(0, frame.height, _ROWS_PER_PART)
             ]
             tasks = (functools.partial(prepare, s, config) for s in slices)
-            parts += _in_order(pool, n, tasks, spill)
+            parts += [spill(r) for r in parallel.in_order(pool, n, tasks)]
     if not parts:
         parts.append(spill(prepare(RAW_SCHEMA.to_frame(), config)))
     df = pl.concat([p[0] for p in parts])
     keys = np.concatenate([p[1] for p in parts])
     return df.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("seq")), keys, rejected
-
-
-def _in_order(
-    pool: ThreadPoolExecutor,
-    n: int,
-    tasks: Iterable[Callable[[], T]],
-    consume: Callable[[T], T],
-) -> list[T]:
-    """Run ``tasks`` on ``pool``, at most ``n + 1`` at a time; ``consume`` each result on
-    this thread, in task order, as soon as it and all earlier ones are done.
-
-    An exception in a task is raised here after the tasks still queued are cancelled.
-    """
-    results: list[T] = []
-    pending: deque[Future[T]] = deque()
-    try:
-        for task in tasks:
-            pending.append(pool.submit(task))
-            while len(pending) > n:
-                results.append(consume(pending.popleft().result()))
-        while pending:
-            results.append(consume(pending.popleft().result()))
-    finally:
-        for fu in pending:
-            fu.cancel()
-        futures_wait(pending)
-    return results
 
 
 def _read_csv_chunked(
@@ -199,7 +171,7 @@ def _read_csv_chunked(
                     for piece, before in pieces
                 ),
             )
-            return _in_order(pool, n, tasks, consume)
+            return [consume(r) for r in parallel.in_order(pool, n, tasks)]
         except fast_csv.SlowPath:
             return None  # texts of chunks already stored stay unreferenced in the store
 

@@ -1,4 +1,5 @@
-"""Batches of articles for the segment stage, processed on every core in input order.
+"""Batches of articles for the segment stage (run on every core, in input order, by
+``claimset.parallel.ordered_map``).
 
 Segmentation is per article, so the sentences of a batch do not depend on which other
 articles share it: any batch size, and any number of worker threads, give the same rows.
@@ -7,46 +8,9 @@ polars releases the GIL while it computes, so plain threads use both cores.
 
 from __future__ import annotations
 
-import os
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from collections.abc import Iterable, Iterator
 
 import polars as pl
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-def workers() -> int:
-    """Threads to use: the CPUs this process may run on (at least 1)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
-
-
-def ordered_map(fn: Callable[[T], R], items: Iterable[T], n_workers: int) -> Iterator[R]:
-    """``fn`` over ``items`` on ``n_workers`` threads, yielding results in input order.
-
-    At most ``n_workers + 1`` items are in flight, so memory holds a few batches, not all.
-    ``items`` is consumed in the calling thread.
-    """
-    if n_workers <= 1:
-        yield from map(fn, items)
-        return
-    with ThreadPoolExecutor(max_workers=n_workers) as pool:
-        pending: deque[Future[R]] = deque()
-        try:
-            for item in items:
-                pending.append(pool.submit(fn, item))
-                if len(pending) > n_workers:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for f in pending:
-                f.cancel()
 
 
 def rebatch(frames: Iterable[pl.DataFrame], chunk_bytes: int) -> Iterator[pl.DataFrame]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from claimset import io
+from claimset import io, parallel
 from claimset.errors import ClaimsetError, InputError
 from claimset.segment import batches
 from claimset.segment.config import SegmentConfig
@@ -94,10 +94,10 @@ def _segment_batches(
     frames: Iterable[pl.DataFrame], config: SegmentConfig, chunk_bytes: int
 ) -> Iterator[tuple[int, pl.DataFrame]]:
     """(articles, sentences) of each batch of about ``chunk_bytes``, in input order."""
-    return batches.ordered_map(
+    return parallel.ordered_map(
         lambda a: (a.height, segment_batch(a, config)),
         batches.rebatch(frames, chunk_bytes),
-        batches.workers(),
+        parallel.workers(),
     )
 
 

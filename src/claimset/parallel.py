@@ -1,4 +1,5 @@
-"""Small helpers to use both cores: thread maps for GIL-releasing work, chunked Series.
+"""Small helpers to use both cores: thread maps for GIL-releasing work, chunked Series,
+ordered bounded pipelines (ingest's CSV chunks, segment's batches).
 
 polars runs an element-wise string expression on a single-chunk Series in one thread; the
 same Series split into several chunks is processed chunk-parallel. hashlib and most numpy
@@ -12,13 +13,16 @@ import ctypes.util
 import functools
 import itertools
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from typing import Any, TypeVar
 
 import polars as pl
 
 T = TypeVar("T")
+R = TypeVar("R")
 FrameOrSeries = TypeVar("FrameOrSeries", pl.DataFrame, pl.Series)
 
 
@@ -43,6 +47,36 @@ def parallel_map(
     with ThreadPoolExecutor(max_workers=n) as pool:
         parts = pool.map(lambda k: [fn(x) for x in items[k : k + step]], range(0, len(items), step))
         return [y for part in parts for y in part]
+
+
+def in_order(pool: ThreadPoolExecutor, n: int, tasks: Iterable[Callable[[], T]]) -> Iterator[T]:
+    """Run ``tasks`` on ``pool``, at most ``n + 1`` at a time; yield results in task order.
+
+    Tasks are taken from ``tasks`` on the calling thread only as results are consumed, so
+    memory holds a few results, not all. When the caller stops early or a task raises, the
+    tasks still queued are cancelled and running ones are waited for.
+    """
+    pending: deque[Future[T]] = deque()
+    try:
+        for task in tasks:
+            pending.append(pool.submit(task))
+            while len(pending) > n:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for fu in pending:
+            fu.cancel()
+        futures_wait(pending)
+
+
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], n_workers: int) -> Iterator[R]:
+    """``fn`` over ``items`` on ``n_workers`` threads, yielding results in input order."""
+    if n_workers <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(max_workers=n_workers) as pool:
+        yield from in_order(pool, n_workers, (functools.partial(fn, x) for x in items))
 
 
 def split_chunks(s: FrameOrSeries, per_worker: int = 4) -> FrameOrSeries:

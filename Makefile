@@ -14,7 +14,7 @@ venv: $(STAMP)
 # source change, so a `git pull` that bumps a pin or edits a kernel is picked up by the next
 # `make`. Bytecode is compiled at install time: PYTHONDONTWRITEBYTECODE environments would
 # otherwise recompile every imported library in every stage (GX alone took 9-37 s).
-KERNELS := $(wildcard src/claimset/*/_*.c)
+KERNELS := $(wildcard src/claimset/*/_*.c src/claimset/*/_*.h)
 $(STAMP): requirements.lock pyproject.toml setup.py $(KERNELS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"

@@ -3,6 +3,8 @@ at a time: the oracle the C kernel (``claimset.ingest._sketch``) must equal bit 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from claimset.ingest.config import NearDuplicateConfig
@@ -57,3 +59,44 @@ def reference_keys(sig: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray
             for j in range(lo, hi):
                 keys[:, band] = keys[:, band] * MIX + sig[:, j]
     return keys
+
+
+def reference_pairs(keys: np.ndarray, max_bucket_pairs: int = 64) -> set[tuple[int, int]]:
+    """Rows sharing a key in some band: all pairs of a bucket, or consecutive members of a
+    bucket of more than ``max_bucket_pairs`` rows."""
+    out: set[tuple[int, int]] = set()
+    for band in range(keys.shape[1]):
+        buckets: dict[int, list[int]] = {}
+        for row, key in enumerate(keys[:, band].tolist()):
+            buckets.setdefault(key, []).append(row)
+        for rows in buckets.values():
+            if len(rows) > max_bucket_pairs:
+                out.update(itertools.pairwise(rows))
+            else:
+                out.update((a, b) for i, a in enumerate(rows) for b in rows[i + 1 :])
+    return out
+
+
+def reference_clusters(ids: list[str], pairs: set[tuple[int, int]]) -> list[str]:
+    """For each row, the smallest id among the rows connected to it by ``pairs``."""
+    links: dict[int, set[int]] = {i: set() for i in range(len(ids))}
+    for a, b in pairs:
+        links[a].add(b)
+        links[b].add(a)
+    out = list(ids)
+    seen: set[int] = set()
+    for start in range(len(ids)):
+        if start in seen:
+            continue
+        group, todo = [], [start]
+        seen.add(start)
+        while todo:
+            x = todo.pop()
+            group.append(x)
+            for y in links[x] - seen:
+                seen.add(y)
+                todo.append(y)
+        first = min(ids[i] for i in group)
+        for i in group:
+            out[i] = first
+    return out

@@ -8,7 +8,12 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reference_sketch import reference_keys, reference_signatures
+from reference_sketch import (
+    reference_clusters,
+    reference_keys,
+    reference_pairs,
+    reference_signatures,
+)
 
 from claimset.ingest import _sketch, neardup
 from claimset.ingest.config import NearDuplicateConfig
@@ -117,6 +122,45 @@ def test_long_text_many_words() -> None:
     assert np.array_equal(
         neardup.signatures(pl.Series(texts), cfg), reference_signatures(texts, cfg)
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(0, 150),
+    bands=st.integers(1, 4),
+    distinct=st.integers(1, 40),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_pairs_and_clusters_equal_reference(n: int, bands: int, distinct: int, seed: int) -> None:
+    """Buckets of any size (chained above 64 rows) and the clusters of all their pairs."""
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, distinct, size=(n, bands)).astype(np.uint64)
+    pairs = neardup.pairs_from_keys(keys)
+    assert pairs.dtype == np.int64 and pairs.shape[1] == 2
+    assert pairs.tolist() == sorted(map(list, reference_pairs(keys)))
+    ids = [f"id-{v:04d}" for v in rng.permutation(n).tolist()]
+    # Identical texts: every candidate pair verifies, so clusters are the components.
+    same = lambda rows: pl.Series(["one two three four five six"] * len(rows))  # noqa: E731
+    got = neardup.clusters_from_keys(ids, keys, same, NearDuplicateConfig())
+    assert got == reference_clusters(ids, reference_pairs(keys))
+
+
+@pytest.mark.parametrize(("size", "n_pairs"), [(2, 1), (64, 64 * 63 // 2), (65, 64)])
+def test_bucket_sizes(size: int, n_pairs: int) -> None:
+    """Up to 64 members a bucket gives all its pairs, above that consecutive ones."""
+    keys = np.zeros((size + 3, 1), dtype=np.uint64)
+    keys[size:, 0] = [7, 8, 9]  # rows in buckets of their own
+    pairs = neardup.pairs_from_keys(keys)
+    assert len(pairs) == n_pairs
+    assert pairs.tolist() == sorted(map(list, reference_pairs(keys)))
+
+
+def test_clusters_need_verified_similarity() -> None:
+    """A candidate pair whose signatures disagree does not join a cluster."""
+    keys = np.zeros((3, 2), dtype=np.uint64)  # all three share every bucket
+    texts = pl.Series(["a b c d e f g", "a b c d e f g", "z y x w v u t"])
+    got = neardup.clusters_from_keys(["c", "b", "a"], keys, texts.gather, NearDuplicateConfig())
+    assert got == ["b", "b", "a"]
 
 
 def _args(offsets: list[int], data: bytes = b"one two", n_out: int | None = None) -> tuple:

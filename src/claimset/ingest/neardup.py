@@ -170,28 +170,36 @@ def pairs_from_keys(keys: np.ndarray) -> np.ndarray:
     """``(p, 2)`` array of doc pairs (rows of ``keys``) that share a bucket in some band.
 
     Buckets come from a stable sort of each band's keys, so each bucket lists its docs in
-    increasing order; a bucket of more than ``_MAX_BUCKET_PAIRS`` docs is chained.
+    increasing order; a bucket of more than ``_MAX_BUCKET_PAIRS`` docs is chained. The
+    pairs of all buckets of a band are generated at once (no Python loop per bucket).
     """
     pairs: list[np.ndarray] = []
     for band in range(keys.shape[1]):
         key = keys[:, band]
         order = np.argsort(key, kind="stable")
         ks = key[order]
-        dup = ks[1:] == ks[:-1]
-        if not dup.any():
+        starts = np.flatnonzero(np.concatenate([[True], ks[1:] != ks[:-1]]))
+        sizes = np.diff(np.append(starts, len(ks)))
+        shared = sizes > 1
+        starts, sizes = starts[shared], sizes[shared]
+        if not len(starts):
             continue
-        # Runs of equal keys: [start, end) in sorted order.
-        edge = np.flatnonzero(np.diff(np.concatenate([[False], dup, [False]]).astype(np.int8)))
-        for lo, hi in zip(edge[0::2].tolist(), edge[1::2].tolist(), strict=True):
-            d = order[lo : hi + 1]
-            if len(d) <= _MAX_BUCKET_PAIRS:
-                left, right = np.triu_indices(len(d), 1)
-                pairs.append(np.stack([d[left], d[right]], axis=1))
-            else:
-                pairs.append(np.stack([d[:-1], d[1:]], axis=1))
+        # Sorted positions of every bucket member but the last: the left side of its pairs.
+        left = np.repeat(starts, sizes - 1) + _ramp(sizes - 1)
+        # Members after it in the bucket it pairs with: all of them, or the next if chained.
+        after = np.repeat(starts + sizes, sizes - 1) - left - 1
+        after[np.repeat(sizes > _MAX_BUCKET_PAIRS, sizes - 1)] = 1
+        right = np.repeat(left, after) + 1 + _ramp(after)
+        pairs.append(np.stack([order[np.repeat(left, after)], order[right]], axis=1))
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
     return np.unique(np.concatenate(pairs).astype(np.int64), axis=0)
+
+
+def _ramp(counts: np.ndarray) -> np.ndarray:
+    """``0, 1, .., c - 1`` for every ``c`` in ``counts``, concatenated."""
+    ends = np.cumsum(counts)
+    return np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts, counts)
 
 
 def cluster_ids(article_ids: list[str], texts: pl.Series, cfg: NearDuplicateConfig) -> list[str]:
@@ -220,11 +228,12 @@ def clusters_from_keys(
         local = local.reshape(pairs.shape)
         sim = (sig[local[:, 0]] == sig[local[:, 1]]).mean(axis=1)
         pairs = pairs[sim >= cfg.threshold]
-    # Connected components by union-find over the verified pairs (few, so plain Python).
-    parent = list(range(n))
+    # Connected components by union-find over the verified pairs (few, so plain Python);
+    # an article in no verified pair is its own cluster.
+    parent: dict[int, int] = {}
 
     def find(x: int) -> int:
-        while parent[x] != x:
+        while parent.setdefault(x, x) != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
@@ -233,8 +242,13 @@ def clusters_from_keys(
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    roots = [find(i) for i in range(n)]
-    best = pl.DataFrame({"root": roots, "id": article_ids}).with_columns(
-        pl.col("id").min().over("root").alias("cluster")
-    )
-    return best["cluster"].to_list()
+    members: dict[int, list[int]] = {}
+    for x in list(parent):
+        members.setdefault(find(x), []).append(x)
+    clusters = list(article_ids)
+    for group in members.values():
+        # min over str orders by code point, as over the ids' UTF-8 bytes.
+        first = min(article_ids[i] for i in group)
+        for i in group:
+            clusters[i] = first
+    return clusters

@@ -9,6 +9,7 @@ import random
 import numpy as np
 import polars as pl
 import pytest
+from reference_sketch import reference_keys, reference_signatures
 
 from claimset.ingest import fast_csv, neardup, pipeline
 from claimset.ingest.config import NearDuplicateConfig
@@ -166,47 +167,6 @@ def test_text_store_round_trip(tmp_path) -> None:
 
 # ---- near-duplicate sketch: same values as the straightforward definition ----------------
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-_EMPTY = np.iinfo(np.uint64).max
-
-
-def _reference_signatures(texts: list[str], cfg: NearDuplicateConfig) -> np.ndarray:
-    """The definition in neardup's docstrings, one text and one word at a time."""
-    m, k = cfg.num_perm, cfg.shingle_words
-    seed = np.uint64((cfg.seed * int(_MIX)) % (1 << 64))
-    sig = np.full((len(texts), m), _EMPTY, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for row, text in enumerate(texts):
-            raw = text.encode("utf-8")
-            words = [w for w in bytes(b if b > 32 else 32 for b in raw).split(b" ") if w]
-            hs = []
-            for w in words:
-                head = bytes(b + 32 if 65 <= b <= 90 else b for b in w[:8]).ljust(8, b"\0")
-                h = np.frombuffer(head, dtype="<u8")[0] * _MIX + np.uint64(len(w))
-                h ^= h >> np.uint64(29)
-                hs.append((h * _MIX) ^ seed)
-            if len(hs) >= k:
-                shingles = []
-                for i in range(len(hs) - k + 1):
-                    s = hs[i]
-                    for j in range(1, k):
-                        s = s * _MIX + hs[i + j]
-                    shingles.append(s)
-            else:
-                shingles = hs
-            for s in shingles:
-                s = s * _MIX
-                s ^= s >> np.uint64(31)
-                b = int(s % np.uint64(m))
-                sig[row, b] = min(sig[row, b], s // np.uint64(m))
-            filled = [c for c in range(m) if sig[row, c] != _EMPTY]
-            if filled:
-                for c in range(m):
-                    if sig[row, c] == _EMPTY:
-                        src = next(c + d for d in range(1, m + 1) if (c + d) % m in filled)
-                        sig[row, c] = sig[row, src % m] + np.uint64(src - c) * _MIX
-    return sig
-
 
 @pytest.mark.parametrize(
     "cfg",
@@ -222,7 +182,7 @@ def test_signatures_match_reference_definition(cfg: NearDuplicateConfig) -> None
         _body(rng, i) for i in range(40)
     ]
     got = neardup.signatures(pl.Series(texts), cfg, chunk_bytes=300)
-    assert np.array_equal(got, _reference_signatures(texts, cfg))
+    assert np.array_equal(got, reference_signatures(texts, cfg))
 
 
 def test_band_keys_and_pairs_match_full_signatures() -> None:
@@ -233,8 +193,9 @@ def test_band_keys_and_pairs_match_full_signatures() -> None:
     sig = neardup.signatures(texts, cfg)
     ranges = neardup.band_layout(cfg.threshold, cfg.num_perm)
     keys = neardup.band_keys(texts, cfg, chunk_bytes=100)
-    assert np.array_equal(keys, neardup._keys(sig, ranges))
+    assert np.array_equal(keys, reference_keys(sig, ranges))
     pairs = neardup.pairs_from_keys(keys)
+    assert np.array_equal(neardup.candidate_pairs(sig, ranges), pairs)
     # Reference: every pair of rows with equal keys in some band.
     expected = {
         (a, b)

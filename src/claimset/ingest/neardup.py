@@ -1,24 +1,32 @@
-"""Near-duplicate clusters: MinHash signatures + LSH banding, vectorised.
+"""Near-duplicate clusters: MinHash signatures + LSH banding, from a C kernel.
 
 * **Signatures** use one-permutation hashing (Li, Owen & Zhang 2012) with rotation
-  densification (Shrivastava 2017): every word 5-shingle is hashed once (numpy over the
-  UTF-8 bytes, vectorised), the hash picks one of ``num_perm`` bins and the minimum per bin
-  is that bin's value. Two documents agree on a bin with probability close to their
-  Jaccard similarity, as with classic MinHash, at the cost of one hash per shingle instead
-  of ``num_perm``; ``datasketch.MinHash.update`` hashes every shingle ``num_perm`` times in
-  Python and would take longer than the rest of ingest together.
+  densification (Shrivastava 2017): every word k-shingle is hashed once, the hash picks one
+  of ``num_perm`` bins and the minimum per bin is that bin's value. Two documents agree on
+  a bin with probability close to their Jaccard similarity, as with classic MinHash, at the
+  cost of one hash per shingle instead of ``num_perm``; ``datasketch.MinHash.update``
+  hashes every shingle ``num_perm`` times in Python and would take longer than the rest of
+  ingest together.
+* **Kernel** (``_sketch.c``, one pass per text over its UTF-8 bytes; the exact definition
+  is in its header and, one word at a time in Python, in ``tests/ingest/reference_sketch.py``):
+  a word is a maximal run of bytes > 0x20 (space), its hash mixes its length with its first
+  8 bytes (ASCII A-Z lower-cased, little-endian) and the seed; a shingle's hash is a
+  polynomial in its k word hashes; a text of 1..k-1 words uses its word hashes instead; an
+  empty bin takes the value of the next filled bin to its right (circularly) plus an offset;
+  a text without words keeps all bins empty (``2**64 - 1``).
 * **LSH**: the band layout (``b`` bands of ``r`` rows) is the one ``datasketch.MinHashLSH``
-  chooses for the threshold (minimising false positive + false negative probability); the
-  buckets come from one stable sort per band instead of a Python insert and query per
-  document. A candidate pair joins a cluster only if its estimated similarity (share of
-  equal signature values) reaches the threshold; clusters are the connected components of
-  verified pairs.
+  chooses for the threshold (minimising false positive + false negative probability); a
+  band's key hashes its ``r`` values; the buckets come from one stable sort per band
+  instead of a Python insert and query per document. A candidate pair joins a cluster only
+  if its estimated similarity (share of equal signature values) reaches the threshold;
+  clusters are the connected components of verified pairs.
 * **Memory**: for the whole corpus only the ``b`` band keys per article are kept
-  (:func:`band_keys`, computed block by block); full signatures are recomputed for the
-  articles in candidate pairs only (:func:`clusters_from_keys`).
+  (:func:`band_keys`: the kernel turns each text's signature into its keys at once);
+  full signatures are recomputed for the articles in candidate pairs only
+  (:func:`clusters_from_keys`).
 
-Word and shingle hashes are fixed 64-bit arithmetic on the bytes (no library hash), so
-clusters are reproducible on every machine and version; article ids never depend on them.
+All hashing is fixed 64-bit integer arithmetic on the bytes (no library hash), so clusters
+are reproducible on every machine and version; article ids never depend on them.
 """
 
 from __future__ import annotations
@@ -26,17 +34,19 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable
+from typing import TypeAlias
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from claimset.ingest import _sketch
 from claimset.ingest.config import NearDuplicateConfig
 from claimset.parallel import parallel_map
 
-_EMPTY = np.iinfo(np.uint64).max
-_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio) for hash mixing
+_MIX = 0x9E3779B97F4A7C15  # the kernel's odd 64-bit mixing constant (golden ratio)
 _MAX_BUCKET_PAIRS = 64  # members of a larger bucket are chained, not paired all-to-all
+_Bytes: TypeAlias = "pa.Buffer | bytes"  # the texts' UTF-8 bytes, as the kernel reads them
 
 
 def band_layout(threshold: float, num_perm: int) -> list[tuple[int, int]]:
@@ -72,17 +82,15 @@ def optimal_bands(threshold: float, num_perm: int, steps: int = 2001) -> tuple[i
 def signatures(
     texts: pl.Series, cfg: NearDuplicateConfig, chunk_bytes: int = 1 << 20
 ) -> np.ndarray:
-    """``(len(texts), num_perm)`` uint64 signatures over word shingles, in bounded-memory chunks."""
-    n = len(texts)
-    sig = np.full((n, cfg.num_perm), _EMPTY, dtype=np.uint64)
-    if n == 0:
-        return sig
+    """``(len(texts), num_perm)`` uint64 signatures over word shingles (nulls as empty)."""
+    out = np.empty((len(texts), cfg.num_perm), dtype=np.uint64)
+    seed = _seed_mix(cfg)
 
-    def fill(lo: int, hi: int) -> None:
-        sig[lo:hi] = _block_signatures(texts.slice(lo, hi - lo), cfg)
+    def fill(data: _Bytes, offsets: np.ndarray, rows: np.ndarray) -> None:
+        _sketch.signatures(data, offsets, cfg.num_perm, cfg.shingle_words, seed, rows)
 
-    _by_blocks(texts, chunk_bytes, fill)
-    return sig
+    _by_blocks(texts, out, fill, chunk_bytes)
+    return out
 
 
 def band_keys(
@@ -93,216 +101,105 @@ def band_keys(
 ) -> np.ndarray:
     """``(len(texts), bands)`` uint64 LSH bucket keys: only these are kept for every text.
 
-    The same keys :func:`candidate_pairs` derives from full signatures, computed block by
-    block so that the ``num_perm`` x 8 bytes per text of the signatures never exist for
-    the whole corpus at once.
+    The same keys :func:`candidate_pairs` derives from full signatures; the kernel turns
+    each text's signature into its keys at once, so that the ``num_perm`` x 8 bytes per
+    text of the signatures never exist for more than one text.
     """
-    ranges = band_layout(cfg.threshold, cfg.num_perm)
-    keys = np.zeros((len(texts), len(ranges)), dtype=np.uint64)
+    b, r = optimal_bands(cfg.threshold, cfg.num_perm)
+    out = np.empty((len(texts), b), dtype=np.uint64)
+    seed = _seed_mix(cfg)
 
-    def fill(lo: int, hi: int) -> None:
-        keys[lo:hi] = _keys(_block_signatures(texts.slice(lo, hi - lo), cfg), ranges)
+    def fill(data: _Bytes, offsets: np.ndarray, rows: np.ndarray) -> None:
+        _sketch.band_keys(data, offsets, cfg.num_perm, cfg.shingle_words, seed, r, b, rows)
 
-    if len(texts):
-        _by_blocks(texts, chunk_bytes, fill, n_workers)
-    return keys
+    _by_blocks(texts, out, fill, chunk_bytes, n_workers)
+    return out
+
+
+def _seed_mix(cfg: NearDuplicateConfig) -> int:
+    """The seed as the kernel mixes it into every word hash: ``seed * MIX`` mod 2^64."""
+    return (cfg.seed * _MIX) % (1 << 64)
 
 
 def _by_blocks(
     texts: pl.Series,
+    out: np.ndarray,
+    fill: Callable[[_Bytes, np.ndarray, np.ndarray], None],
     chunk_bytes: int,
-    fn: Callable[[int, int], None],
     n_workers: int | None = None,
 ) -> None:
-    """Call ``fn(lo, hi)`` for consecutive row blocks of about ``chunk_bytes``, on threads.
+    """Call ``fill(data, offsets, out[lo:hi])`` for row blocks of about ``chunk_bytes``.
 
-    Blocks fill disjoint row ranges and every row's values depend on that row alone, so the
-    result does not depend on the block size or the number of threads.
+    ``data`` and ``offsets`` are the texts' Arrow large_string buffers (nulls as empty
+    texts), offsets sliced to the block. Blocks run on threads (the kernel releases the
+    GIL); every row's values depend on that row alone, so the result does not depend on the
+    block size or the number of threads.
     """
     n = len(texts)
-    cum = np.cumsum(texts.str.len_bytes().fill_null(0).to_numpy().astype(np.int64))
-    cuts = np.searchsorted(cum, np.arange(chunk_bytes, int(cum[-1]), chunk_bytes), side="right")
+    if n == 0:
+        return
+    if texts.null_count():
+        texts = texts.fill_null("")
+    arr = texts.to_arrow().cast(pa.large_string())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
+    data = arr.buffers()[2] or b""
+    cuts = np.searchsorted(
+        offsets[1:], np.arange(offsets[0] + chunk_bytes, offsets[-1], chunk_bytes), side="right"
+    )
     edges = np.unique(np.concatenate([[0], cuts, [n]])).tolist()
-    # numpy releases the GIL for the large array operations.
-    parallel_map(lambda b: fn(b[0], b[1]), list(itertools.pairwise(edges)), n_workers, min_items=2)
-
-
-def _utf8(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(bytes, offsets from 0) of the texts, each followed by one space (nulls as empty).
-
-    The space ends the last word of every text, so that no word runs across two texts.
-    """
-    arr = (texts.fill_null("") + " ").to_arrow().cast(pa.large_string())
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
-        arr.offset : arr.offset + len(arr) + 1
-    ]
-    buf = arr.buffers()[2]
-    raw = np.frombuffer(buf, dtype=np.uint8) if buf is not None else np.zeros(0, np.uint8)
-    return raw[offsets[0] : offsets[-1]], offsets - offsets[0]
-
-
-def word_hashes(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(doc index, hash) of every word, in text order, from the UTF-8 bytes with numpy.
-
-    A word is a maximal run of bytes above 0x20 (space); ASCII letters are lower-cased.
-    Its hash mixes its length with its first 8 bytes: a cheap 64-bit fingerprint that
-    makes 5-word shingle collisions negligible, without materialising a string per word.
-    """
-    data, offsets = _utf8(texts)
-    first, h = _words(data, offsets)
-    doc = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(first))
-    return doc, h
-
-
-# Masks keeping the first min(length, 8) bytes of a little-endian uint64.
-_BYTE_MASKS = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [_EMPTY], dtype=np.uint64)
-
-
-def _words(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(index of each text's first word, plus the total; word hashes) of a block from _utf8.
-
-    Few passes over the bytes: word boundaries from one comparison of neighbouring bytes,
-    ASCII lower-casing of the bytes before the 8-byte gather, a table for the length masks.
-    """
-    size = len(data)
-    word = data > 32
-    pos = np.flatnonzero(word[1:] != word[:-1])
-    pos += 1
-    if size and word[0]:
-        pos = np.concatenate([[0], pos])
-    # Every text ends with a space, so runs of word bytes alternate start, end.
-    starts, ends = pos[0::2], pos[1::2]
-    first = np.searchsorted(starts, offsets)
-    padded = np.zeros(size + 8, dtype=np.uint8)
-    upper = (data - np.uint8(65)) < 26  # A-Z
-    np.bitwise_or(data, upper.view(np.uint8) << np.uint8(5), out=padded[:size])
-    # An unaligned little-endian uint64 view starting at every byte (stride 1): one gather
-    # reads the first 8 bytes of every word.
-    u64 = np.ndarray(shape=(size,), dtype="<u8", buffer=padded.data, strides=(1,))
-    length = ends - starts
-    h = u64[starts]
-    h &= _BYTE_MASKS[np.minimum(length, 8)]
-    h *= _MIX
-    h += length.astype(np.uint64)
-    h ^= h >> np.uint64(29)
-    h *= _MIX
-    return first, h
-
-
-def _block_signatures(texts: pl.Series, cfg: NearDuplicateConfig) -> np.ndarray:
-    """The one-permutation-hashing signatures (rows = texts) of one block, densified."""
-    n, k, m = len(texts), cfg.shingle_words, cfg.num_perm
-    data, offsets = _utf8(texts)
-    first, h = _words(data, offsets)
-    h ^= np.uint64((cfg.seed * int(_MIX)) % (1 << 64))
-    counts = np.diff(first)
-    w = len(h)
-    dummy = n * m  # bin of shingles that do not exist (they cross a document end)
-    # Shingle hash of words i..i+k-1: a polynomial combination of word hashes (wraps mod 2^64).
-    if w >= k:
-        sh = h[: w - k + 1].copy()
-        for j in range(1, k):
-            sh *= _MIX
-            sh += h[j : w - k + 1 + j]
-        base = np.repeat(np.arange(0, n * m, m, dtype=np.int64), counts)[: w - k + 1]
-        # The last k-1 positions of every document start no complete shingle.
-        for j in range(1, k):
-            p = first[1:] - j
-            p = p[(p >= first[:-1]) & (p < w - k + 1)]
-            base[p] = dummy
-    else:
-        sh, base = np.empty(0, np.uint64), np.empty(0, np.int64)
-    # Documents shorter than k words: their single words stand in for shingles.
-    short = np.flatnonzero((counts > 0) & (counts < k))
-    if len(short):
-        widx = np.concatenate([np.arange(first[d], first[d + 1]) for d in short.tolist()])
-        sh = np.concatenate([sh, h[widx]])
-        base = np.concatenate([base, np.repeat(short * m, counts[short])])
-    sh *= _MIX  # rehash so that bin and value use independent bits
-    sh ^= sh >> np.uint64(31)
-    if m & (m - 1) == 0:
-        idx = (sh & np.uint64(m - 1)).astype(np.int64)
-        val = sh >> np.uint64(m.bit_length() - 1)
-    else:
-        idx = (sh % np.uint64(m)).astype(np.int64)
-        val = sh // np.uint64(m)
-    invalid = base == dummy
-    idx += base
-    idx[invalid] = dummy
-    flat = np.full(n * m + 1, _EMPTY, dtype=np.uint64)
-    np.minimum.at(flat, idx, val)
-    sig = flat[: n * m].reshape(n, m)
-    _densify(sig)
-    return sig
-
-
-def _keys(sig: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
-    """``(rows, bands)`` bucket keys of signature rows."""
-    keys = np.zeros((sig.shape[0], len(ranges)), dtype=np.uint64)
-    for band, (lo, hi) in enumerate(ranges):
-        key = keys[:, band]
-        for j in range(lo, hi):
-            key *= _MIX
-            key += sig[:, j]
-    return keys
-
-
-def _densify(sig: np.ndarray, rows_per_chunk: int = 2048) -> None:
-    """Fill each empty bin from the next non-empty bin to the right (circular), plus an offset.
-
-    Vectorised over rows: on the row written twice side by side, a reversed running
-    minimum of "column index where filled" gives the next filled column for every column.
-    Rows without any word stay all-empty.
-    """
-    n, m = sig.shape
-    cols = np.arange(2 * m)
-    for lo in range(0, n, rows_per_chunk):
-        block = sig[lo : lo + rows_per_chunk]
-        empty = block == _EMPTY
-        if not empty.any():
-            continue
-        filled2 = np.tile(~empty, 2)
-        idx = np.where(filled2, cols, 2 * m)
-        nxt = np.minimum.accumulate(idx[:, ::-1], axis=1)[:, ::-1][:, :m]
-        has_any = nxt[:, 0] < 2 * m
-        fix = empty & has_any[:, None]
-        r, c = np.nonzero(fix)
-        src = nxt[r, c]
-        dist = (src - c).astype(np.uint64)
-        block[r, c] = block[r, src % m] + dist * _MIX
+    parallel_map(
+        lambda e: fill(data, offsets[e[0] : e[1] + 1], out[e[0] : e[1]]),
+        list(itertools.pairwise(edges)),
+        n_workers,
+        min_items=2,
+    )
 
 
 def candidate_pairs(sig: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
     """``(p, 2)`` array of doc pairs that share at least one LSH band bucket."""
-    return pairs_from_keys(_keys(sig, ranges))
+    n, m = sig.shape
+    r = ranges[0][1] - ranges[0][0] if ranges else 0
+    if r < 1 or ranges != [(i * r, (i + 1) * r) for i in range(len(ranges))]:
+        raise ValueError(f"ranges must be a band_layout (b bands of r rows), got {ranges}")
+    keys = np.empty((n, len(ranges)), dtype=np.uint64)
+    _sketch.signature_keys(np.ascontiguousarray(sig, dtype=np.uint64), m, r, len(ranges), keys)
+    return pairs_from_keys(keys)
 
 
 def pairs_from_keys(keys: np.ndarray) -> np.ndarray:
     """``(p, 2)`` array of doc pairs (rows of ``keys``) that share a bucket in some band.
 
     Buckets come from a stable sort of each band's keys, so each bucket lists its docs in
-    increasing order; a bucket of more than ``_MAX_BUCKET_PAIRS`` docs is chained.
+    increasing order; a bucket of more than ``_MAX_BUCKET_PAIRS`` docs is chained. The
+    pairs of all buckets of a band are generated at once (no Python loop per bucket).
     """
     pairs: list[np.ndarray] = []
     for band in range(keys.shape[1]):
         key = keys[:, band]
         order = np.argsort(key, kind="stable")
         ks = key[order]
-        dup = ks[1:] == ks[:-1]
-        if not dup.any():
+        starts = np.flatnonzero(np.concatenate([[True], ks[1:] != ks[:-1]]))
+        sizes = np.diff(np.append(starts, len(ks)))
+        shared = sizes > 1
+        starts, sizes = starts[shared], sizes[shared]
+        if not len(starts):
             continue
-        # Runs of equal keys: [start, end) in sorted order.
-        edge = np.flatnonzero(np.diff(np.concatenate([[False], dup, [False]]).astype(np.int8)))
-        for lo, hi in zip(edge[0::2].tolist(), edge[1::2].tolist(), strict=True):
-            d = order[lo : hi + 1]
-            if len(d) <= _MAX_BUCKET_PAIRS:
-                left, right = np.triu_indices(len(d), 1)
-                pairs.append(np.stack([d[left], d[right]], axis=1))
-            else:
-                pairs.append(np.stack([d[:-1], d[1:]], axis=1))
+        # Sorted positions of every bucket member but the last: the left side of its pairs.
+        left = np.repeat(starts, sizes - 1) + _ramp(sizes - 1)
+        # Members after it in the bucket it pairs with: all of them, or the next if chained.
+        after = np.repeat(starts + sizes, sizes - 1) - left - 1
+        after[np.repeat(sizes > _MAX_BUCKET_PAIRS, sizes - 1)] = 1
+        right = np.repeat(left, after) + 1 + _ramp(after)
+        pairs.append(np.stack([order[np.repeat(left, after)], order[right]], axis=1))
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
     return np.unique(np.concatenate(pairs).astype(np.int64), axis=0)
+
+
+def _ramp(counts: np.ndarray) -> np.ndarray:
+    """``0, 1, .., c - 1`` for every ``c`` in ``counts``, concatenated."""
+    ends = np.cumsum(counts)
+    return np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts, counts)
 
 
 def cluster_ids(article_ids: list[str], texts: pl.Series, cfg: NearDuplicateConfig) -> list[str]:
@@ -331,11 +228,12 @@ def clusters_from_keys(
         local = local.reshape(pairs.shape)
         sim = (sig[local[:, 0]] == sig[local[:, 1]]).mean(axis=1)
         pairs = pairs[sim >= cfg.threshold]
-    # Connected components by union-find over the verified pairs (few, so plain Python).
-    parent = list(range(n))
+    # Connected components by union-find over the verified pairs (few, so plain Python);
+    # an article in no verified pair is its own cluster.
+    parent: dict[int, int] = {}
 
     def find(x: int) -> int:
-        while parent[x] != x:
+        while parent.setdefault(x, x) != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
@@ -344,8 +242,13 @@ def clusters_from_keys(
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    roots = [find(i) for i in range(n)]
-    best = pl.DataFrame({"root": roots, "id": article_ids}).with_columns(
-        pl.col("id").min().over("root").alias("cluster")
-    )
-    return best["cluster"].to_list()
+    members: dict[int, list[int]] = {}
+    for x in list(parent):
+        members.setdefault(find(x), []).append(x)
+    clusters = list(article_ids)
+    for group in members.values():
+        # min over str orders by code point, as over the ids' UTF-8 bytes.
+        first = min(article_ids[i] for i in group)
+        for i in group:
+            clusters[i] = first
+    return clusters

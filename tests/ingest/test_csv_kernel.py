@@ -151,6 +151,8 @@ def _noise(draw: st.DrawFn) -> bytes:
 @given(_noise(), st.integers(1, 60), st.integers(1, 40))
 @example(b"\xef\xbb\xbf", 10, 10)
 @example(b'articleBody\n"""', 1, 1)
+@example(b'articleBody\n""a""a""\n"a"b"c"\n', 100, 100)
+@example(b"Body ID,articleBody\n\r,\n1\r,\r\r\n", 100, 100)
 @example(b"  \nBody ID,articleBody\n1,x\n", 100, 100)
 @example(b'Body ID,articleBody\n1,x"y"z\n2,"a""b"\r\n', 100, 100)
 @example(b'Body ID,articleBody\n1,"x"y\n', 100, 100)

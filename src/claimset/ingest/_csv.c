@@ -9,12 +9,12 @@
  * Grammar (the subset that the old path accepted, with polars' values):
  *   - A record ends at a '\n' outside quotes (or at the end of the data). Its content R is
  *     the bytes before that '\n' minus one trailing '\r' (CRLF, or a '\r' at end of data).
- *   - Fields are separated by ',' outside quotes.
- *   - A field that starts with '"' is quoted. Quotes toggle quoting, "" inside quotes stands
- *     for one '"', and the field runs to the next ',' or end of R outside quotes. Its value
- *     is every other byte (RFC 4180: "a""b" -> a"b; polars also read "a"b"c" as abc). It
- *     must end with a quote, else polars refused the file. Its value may be empty (""),
- *     never null.
+ *   - Fields are separated by ',' outside quotes. Like polars, one '\r' that ends a field
+ *     (not only the last one) is not part of it.
+ *   - A field that starts with '"' is quoted: it runs to the next ',' or end of R outside
+ *     quotes (quote parity) and must end with a quote, else polars refused the file. Its
+ *     value is the inside, where each run of k quotes stands for k/2 quotes (RFC 4180:
+ *     "a""b" -> a"b; polars also read "a"b"c" as abc). It may be empty (""), never null.
  *   - Any other field runs to the next ',' or the end of R and is taken literally; an empty
  *     one is null. Quotes inside it are literal when there is an even number of them (then
  *     quote parity and this split agree); an odd number made polars refuse the file.
@@ -57,6 +57,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define BLANK_MAX 64 /* longer records are never blank (as in the old path) */
 
@@ -105,9 +108,24 @@ static size_t utf8_check(const uint8_t *p, size_t n) {
     return n;
 }
 
+/* Occurrences of c in p[0:n]. Counting newlines inside quoted bodies is one of the hot
+ * loops; a plain byte loop widens every comparison to 64 bits, so count in byte lanes
+ * (SSE2 is part of x86-64) and add the lanes up before they can overflow. */
 static size_t count_byte(const uint8_t *p, size_t n, uint8_t c) {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += (p[i] == c);
+    size_t k = 0, i = 0;
+#if defined(__SSE2__)
+    const __m128i pat = _mm_set1_epi8((char)c), zero = _mm_setzero_si128();
+    while (i + 16 <= n) {
+        __m128i acc = zero;
+        for (int j = 0; j < 255 && i + 16 <= n; j++, i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(p + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, pat)); /* a match is -1 */
+        }
+        __m128i sums = _mm_sad_epu8(acc, zero);
+        k += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
+    }
+#endif
+    for (; i < n; i++) k += (p[i] == c);
     return k;
 }
 
@@ -130,7 +148,7 @@ static const char *const PROBLEMS[] = {
 typedef struct {
     int64_t start, end; /* raw span of the field within R */
     int64_t quotes;     /* quote characters in a quoted field */
-    int64_t escapes;    /* "" pairs inside quotes in a quoted field */
+    int64_t len;        /* length of the value */
     int quoted;
 } field_t;
 
@@ -141,6 +159,27 @@ typedef struct {
     size_t commas;   /* field separators */
     size_t newlines; /* '\n' inside quoted fields */
 } record_t;
+
+/* polars' value of a quoted field whose quotes are not just the outer two: the inside,
+ * where each run of k quotes stands for k/2 quotes (so "" -> ", and a lone quote vanishes).
+ * Writes to dst unless it is NULL; returns the value's length. */
+static size_t unquote(const uint8_t *p, const uint8_t *e, uint8_t *dst) {
+    size_t len = 0;
+    while (p < e) {
+        const uint8_t *q = memchr(p, '"', (size_t)(e - p));
+        size_t run = q ? (size_t)(q - p) : (size_t)(e - p);
+        if (dst) memcpy(dst + len, p, run);
+        len += run;
+        if (q == NULL) break;
+        const uint8_t *r = q;
+        while (r < e && *r == '"') r++;
+        size_t keep = (size_t)(r - q) / 2;
+        if (dst) memset(dst + len, '"', keep);
+        len += keep;
+        p = r;
+    }
+    return len;
+}
 
 /* Parse the record at d[pos], storing fields whose index is flagged in want[0:nwant]
  * (want[i] = slot in out, or -1). Returns OK or a problem code. */
@@ -154,8 +193,8 @@ static int parse_record(const uint8_t *d, size_t n, size_t pos, const int *want,
         field_t f = {(int64_t)fs, 0, 0, 0, 0};
         int last = 0;
         if (i < n && d[i] == '"') {
-            /* polars' reading of a field that starts with a quote: quotes toggle quoting,
-             * "" inside quotes is one quote, and the field must end with a quote. */
+            /* A field that starts with a quote runs to the next ',' or '\n' outside quotes
+             * (quote parity, as the old path cut records); it must end with a quote. */
             f.quoted = 1;
             int inq = 0;
             while (i < n) {
@@ -165,7 +204,6 @@ static int parse_record(const uint8_t *d, size_t n, size_t pos, const int *want,
                     size_t qi = (size_t)(q - d);
                     rec->newlines += count_byte(d + i, qi - i, '\n');
                     if (qi + 1 < n && d[qi + 1] == '"') {
-                        f.escapes++;
                         f.quotes += 2;
                         i = qi + 2;
                         continue;
@@ -185,11 +223,11 @@ static int parse_record(const uint8_t *d, size_t n, size_t pos, const int *want,
             }
             if (inq) return P_UNCLOSED; /* data ended right after a "" pair */
             f.end = (int64_t)i;
-            if (i == n || d[i] == '\n') {
-                last = 1;
-                if (d[i - 1] == '\r') f.end = (int64_t)(i - 1);
-            }
+            last = i == n || d[i] == '\n';
+            if (d[f.end - 1] == '\r') f.end--; /* polars drops one '\r' ending any field */
             if (f.end - f.start < 2 || d[f.end - 1] != '"') return P_AFTER_QUOTE;
+            f.len = f.quotes == 2 ? f.end - f.start - 2
+                                  : (int64_t)unquote(d + f.start + 1, d + f.end - 1, NULL);
         } else {
             size_t quotes = 0;
             while (i < n && d[i] != ',' && d[i] != '\n') {
@@ -198,11 +236,9 @@ static int parse_record(const uint8_t *d, size_t n, size_t pos, const int *want,
             }
             if (quotes & 1) return P_STRAY_QUOTE;
             f.end = (int64_t)i;
-            if (i == n || d[i] == '\n') {
-                last = 1;
-                if (i > pos && d[i - 1] == '\r') f.end = (int64_t)(i - 1);
-                if (f.end < f.start) f.end = f.start;
-            }
+            last = i == n || d[i] == '\n';
+            if (f.end > f.start && d[f.end - 1] == '\r') f.end--;
+            f.len = f.end - f.start;
         }
         size_t idx = rec->commas;
         if (idx < nwant && want[idx] >= 0) out[want[idx]] = f;
@@ -508,32 +544,11 @@ static PyObject *py_header(PyObject *self, PyObject *args) {
                          blank_before ? Py_True : Py_False);
 }
 
-static size_t value_len(const field_t *f) {
-    return (size_t)(f->end - f->start - f->quotes + f->escapes);
-}
-
-/* Copy a field's value (quotes removed as polars did) to dst; returns bytes written. */
+/* Copy a field's value to dst; returns its length. */
 static size_t copy_value(const uint8_t *d, const field_t *f, uint8_t *dst) {
-    if (!f->quoted || (f->quotes == 2 && d[f->start] == '"')) {
-        size_t skip = (size_t)f->quoted; /* "...": just the inside */
-        size_t len = value_len(f);
-        memcpy(dst, d + f->start + skip, len);
-        return len;
-    }
-    uint8_t *o = dst;
-    int inq = 0;
-    for (int64_t i = f->start; i < f->end; i++) {
-        uint8_t c = d[i];
-        if (c != '"') {
-            *o++ = c;
-        } else if (inq && i + 1 < f->end && d[i + 1] == '"') {
-            *o++ = '"';
-            i++;
-        } else {
-            inq = !inq;
-        }
-    }
-    return (size_t)(o - dst);
+    if (f->quoted && f->quotes != 2) return unquote(d + f->start + 1, d + f->end - 1, dst);
+    memcpy(dst, d + f->start + (f->quoted ? 1 : 0), (size_t)f->len);
+    return (size_t)f->len;
 }
 
 static PyObject *py_records(PyObject *self, PyObject *args) {
@@ -641,7 +656,7 @@ static PyObject *py_records(PyObject *self, PyObject *args) {
         size_t total = 0, nulls = 0;
         for (size_t r = 0; r < nrows; r++) {
             const field_t *f = &fields[r * (size_t)ncol + (size_t)j];
-            total += value_len(f);
+            total += (size_t)f->len;
             nulls += !f->quoted && f->end == f->start;
         }
         PyObject *off = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)((nrows + 1) * 8));

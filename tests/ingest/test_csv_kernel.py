@@ -189,6 +189,34 @@ def test_odd_cells_match_oracle(data: bytes, chunk: int) -> None:
     _same(data, chunk, 7)
 
 
+@st.composite
+def _odd_headers(draw: st.DrawFn) -> bytes:
+    """Headers with repeated, empty, quoted or undecodable names and lines before them."""
+    names = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    *("articleBody", '"articleBody"', "Body ID", "", '"a""b"', "a_duplicated_0"),
+                    *('"x,y"', "\xff", '"\r\n"', " ", "articleBody\r"),
+                ]
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    before = "".join(draw(st.lists(st.sampled_from(["\n", "\r\n", " \n", "\t\n"]), max_size=2)))
+    header = before + ",".join(names)
+    rows = [",".join(_cell(draw(_TEXT), draw(st.booleans())) for _ in names) for _ in range(2)]
+    data = draw(st.sampled_from(["", "\ufeff"])) + "\n".join([header, *rows]) + "\n"
+    return data.encode("utf-8").replace("\xff".encode(), b"\xff")
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_odd_headers(), st.integers(1, 60))
+def test_odd_headers_match_oracle(data: bytes, chunk: int) -> None:
+    _same(data, chunk, 11)
+
+
 # ---- the kernel's own contract -----------------------------------------------------------------
 
 

@@ -598,7 +598,7 @@ static PyObject *py_records(PyObject *self, PyObject *args) {
 
     const uint8_t *d = buf.buf;
     size_t n = (size_t)buf.len;
-    size_t nrows = 0;
+    size_t nrows = 0, fields_cap = 0;
     Py_BEGIN_ALLOW_THREADS
     if (utf8_check(d + start, n - (size_t)start) != n - (size_t)start) code = P_UTF8;
     size_t pos = (size_t)start;
@@ -612,9 +612,9 @@ static PyObject *py_records(PyObject *self, PyObject *args) {
                 code = P_RAGGED;
                 break;
             }
-            if (nrows % 1024 == 0) {
-                field_t *grown = realloc(fields, (nrows + 1024) * (size_t)(ncol + 1) *
-                                                     sizeof(field_t));
+            if (nrows == fields_cap) { /* grow geometrically: short rows come by millions */
+                fields_cap = fields_cap ? 2 * fields_cap : 1024;
+                field_t *grown = realloc(fields, fields_cap * (size_t)(ncol + 1) * sizeof(field_t));
                 if (grown == NULL) {
                     code = P_NOMEM;
                     break;

@@ -120,13 +120,6 @@ def test_chunks_cut_only_after_whole_records() -> None:
             assert piece.endswith(b"\n") or piece is pieces[-1][0]
 
 
-def test_last_record_end_fallback_agrees() -> None:
-    buf = b'1,"a\n\n\n\nb"\n2,"c\nd\ne\nf\ng\n'
-    assert fast_csv.last_record_end(buf, tries=0) == fast_csv.last_record_end(buf) == 11
-    assert fast_csv.last_record_end(b'1,"open\n', tries=0) == 0
-    assert fast_csv.last_record_end(b"a\nb\nc", end=3) == 2
-
-
 def test_row_groups_stream_same_rows(ingest, monkeypatch: pytest.MonkeyPatch) -> None:
     files = {
         "a.jsonl": "".join(

@@ -85,10 +85,12 @@ typedef struct {
     uint64_t *words;  /* word hashes of the current text */
 } Sketch;
 
-static inline uint64_t word_hash(const Sketch *s, Py_ssize_t start, Py_ssize_t end) {
+/* `safe`: 8 bytes can be read from any word start (constant in each specialisation). */
+static inline uint64_t word_hash(const Sketch *s, Py_ssize_t start, Py_ssize_t end,
+                                 const int safe) {
     uint64_t len = (uint64_t)(end - start);
     uint64_t v;
-    if (s->data_len - start >= 8) {
+    if (safe || s->data_len - start >= 8) {
         v = load_le64(s->data + start);
     } else {
         uint8_t tmp[8] = {0};
@@ -104,11 +106,12 @@ static inline uint64_t word_hash(const Sketch *s, Py_ssize_t start, Py_ssize_t e
     return (h * MIX) ^ s->seed_mix;
 }
 
-static inline void add_shingle(Sketch *s, uint64_t sh) {
+/* `pow2`: s->m is a power of two (constant in each specialisation). */
+static inline void add_shingle(Sketch *s, uint64_t sh, const int pow2) {
     uint64_t x = sh * MIX;
     x ^= x >> 31;
     uint64_t bin, val;
-    if (s->pow2) {
+    if (pow2) {
         bin = x & (s->m - 1);
         val = x >> s->shift;
     } else {
@@ -122,7 +125,8 @@ static inline void add_shingle(Sketch *s, uint64_t sh) {
 
 /* The hashes of the words of data[start:end) into s->words; returns how many. s->words
  * must hold (end - start) / 2 + 1 values. */
-static size_t hash_words(Sketch *s, Py_ssize_t start, Py_ssize_t end) {
+static inline __attribute__((always_inline)) size_t hash_words(Sketch *s, Py_ssize_t start,
+                                                               Py_ssize_t end, const int safe) {
     uint64_t *out = s->words;
     size_t count = 0;
     int in_word = 0;
@@ -145,7 +149,7 @@ static size_t hash_words(Sketch *s, Py_ssize_t start, Py_ssize_t end) {
         uint64_t starts = bits & ~before, ends = ~bits & before;
         prev = bits >> 63;
         if (in_word && ends) {
-            out[count++] = word_hash(s, wstart, pos + __builtin_ctzll(ends));
+            out[count++] = word_hash(s, wstart, pos + __builtin_ctzll(ends), safe);
             ends &= ends - 1;
             in_word = 0;
         }
@@ -153,37 +157,46 @@ static size_t hash_words(Sketch *s, Py_ssize_t start, Py_ssize_t end) {
             Py_ssize_t a = pos + __builtin_ctzll(starts), b = pos + __builtin_ctzll(ends);
             starts &= starts - 1;
             ends &= ends - 1;
-            out[count++] = word_hash(s, a, b);
+            out[count++] = word_hash(s, a, b, safe);
         }
         if (starts) {
             wstart = pos + __builtin_ctzll(starts);
             in_word = 1;
         }
     }
-    if (in_word) out[count++] = word_hash(s, wstart, end);  /* ends on a block boundary */
+    if (in_word) out[count++] = word_hash(s, wstart, end, safe);  /* ends on a block boundary */
     return count;
+}
+
+/* The shingles of the text's n word hashes (s->words) into s->sig. */
+static inline __attribute__((always_inline)) void add_shingles(Sketch *s, size_t n,
+                                                               const int pow2) {
+    const uint64_t *h = s->words;
+    const size_t k = s->k;
+    if (n >= k) {
+        uint64_t roll = 0;
+        for (size_t i = 0; i < k; i++) roll = roll * MIX + h[i];
+        add_shingle(s, roll, pow2);
+        for (size_t i = k; i < n; i++) {
+            roll = roll * MIX + h[i] - h[i - k] * s->mix_k;
+            add_shingle(s, roll, pow2);
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) add_shingle(s, h[i], pow2);
+    }
 }
 
 /* The signature of data[start:end) into s->sig, densified. */
 static void sketch_text(Sketch *s, Py_ssize_t start, Py_ssize_t end) {
     const uint64_t m = s->m;
-    const size_t k = s->k;
     uint64_t *sig = s->sig;
     for (uint64_t i = 0; i < m; i++) sig[i] = EMPTY;
-    size_t n = hash_words(s, start, end);
-    const uint64_t *h = s->words;
-    if (n >= k) {
-        uint64_t roll = 0;
-        for (size_t i = 0; i < k - 1; i++) roll = roll * MIX + h[i];
-        roll = roll * MIX + h[k - 1];
-        add_shingle(s, roll);
-        for (size_t i = k; i < n; i++) {
-            roll = roll * MIX + h[i] - h[i - k] * s->mix_k;
-            add_shingle(s, roll);
-        }
-    } else {
-        for (size_t i = 0; i < n; i++) add_shingle(s, h[i]);
-    }
+    /* Specialised loops: no per-word bounds check but near the end of data, no per-shingle
+     * test of the kind of num_perm. */
+    size_t n = s->data_len - end >= 7 ? hash_words(s, start, end, 1)
+                                      : hash_words(s, start, end, 0);
+    if (s->pow2) add_shingles(s, n, 1);
+    else add_shingles(s, n, 0);
     /* Densify right to left: `next` is the next originally filled bin to the right of c
      * (circularly, as an index into the row written twice); filled bins are never
      * written, so the values read are original ones. */

@@ -273,19 +273,6 @@ def test_utf8_valid_agrees_with_python() -> None:
         assert _csv.utf8_valid(s, 0) == expected, s
 
 
-@pytest.mark.parametrize("portable", [False, True])
-def test_sha256_hex_agrees_with_hashlib(portable: bool) -> None:
-    data = bytes(range(256)) * 3
-    pairs = [(s, s + n) for n in [*range(130), 300, 640] for s in (0, 7, 100) if s + n <= len(data)]
-    spans = b"".join(s.to_bytes(8, "little") + e.to_bytes(8, "little") for s, e in pairs)
-    expected = "".join(hashlib.sha256(data[s:e]).hexdigest() for s, e in pairs).encode()
-    assert _csv.sha256_hex(data, spans, portable) == expected
-    with pytest.raises(ValueError, match="outside"):
-        _csv.sha256_hex(data, (5).to_bytes(8, "little") + (1 << 20).to_bytes(8, "little"))
-    with pytest.raises(ValueError, match="pairs"):
-        _csv.sha256_hex(data, b"\0" * 8)
-
-
 def test_newlines_counts_every_newline() -> None:
     for data in [b"", b"\n", b"a\nb\r\n" * 37, bytes(range(256)) * 5]:
         assert _csv.newlines(data) == data.count(b"\n")

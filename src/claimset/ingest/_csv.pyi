@@ -27,9 +27,5 @@ def records(
 def newlines(data: Buffer) -> int:
     """The number of newline bytes in ``data``."""
 
-def sha256_hex(data: Buffer, spans: Buffer, portable: bool = False) -> bytes:
-    """Lowercase hex SHA-256 (64 bytes) of ``data[start:end]`` for each int64 (start, end)
-    pair in ``spans``; ``portable`` avoids the CPU's SHA extensions."""
-
 def utf8_valid(data: Buffer, start: int) -> int:
     """Offset of the first invalid UTF-8 byte in ``data[start:]``, or ``len(data)``."""

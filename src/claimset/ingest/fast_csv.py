@@ -30,6 +30,7 @@ import polars as pl
 import pyarrow as pa
 
 from claimset.ingest import _csv
+from claimset.ingest.digests import sha256_hex_array
 from claimset.ingest.fields import FieldProblem, iso_date
 from claimset.ingest.sources import InputFile, is_utf8
 
@@ -205,11 +206,7 @@ def parse_chunk(
             for i, (off, val, valid, nulls) in zip(columns, values, strict=True)
         ]
     )
-    raw_sha = pa.LargeStringArray.from_buffers(
-        n,
-        pa.py_buffer(np.arange(0, 64 * (n + 1), 64, dtype=np.int64)),
-        pa.py_buffer(_csv.sha256_hex(data, spans)),
-    )
+    raw_sha = sha256_hex_array(data, spans, n)
     return _frame(p, df, pl.Series("raw_sha256", raw_sha), origin_lines), header
 
 

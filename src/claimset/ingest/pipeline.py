@@ -7,7 +7,6 @@ Reconciliation invariant (asserted before anything is written):
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from claimset import io, parallel
 from claimset.errors import ClaimsetError, InputError
 from claimset.ingest import fast_csv
 from claimset.ingest.config import IngestConfig
+from claimset.ingest.digests import sha256_of_strings
 from claimset.ingest.neardup import band_keys, clusters_from_keys
 from claimset.ingest.normalize import normalize_series
 from claimset.ingest.read_csv import read_csv, read_csv_slow
@@ -33,7 +33,7 @@ from claimset.ingest.read_txt import read_txt
 from claimset.ingest.records import Quarantined, RawRecord, Rejector
 from claimset.ingest.sources import InputFile, discover
 from claimset.ingest.spill import TextStore
-from claimset.parallel import parallel_map, release_freed_memory
+from claimset.parallel import release_freed_memory
 from claimset.stage import StageReport, track
 
 T = TypeVar("T")
@@ -201,12 +201,12 @@ def prepare(raw: pl.DataFrame, config: IngestConfig) -> tuple[pl.DataFrame, np.n
         .when(pl.col("text").str.len_chars() > config.max_chars)
         .then(pl.lit("too_large"))
     )
-    text_sha, article_ids = _identities(df["source_id"], df["text"], n_workers=1)
+    text_sha, article_ids = _identities(df["source_id"], df["text"])
     keys = band_keys(df["text"], config.near_duplicates, n_workers=1)
     df = df.with_columns(
         reason.alias("_reason"),
-        pl.Series("text_sha256", text_sha, dtype=pl.String),
-        pl.Series("article_id", article_ids, dtype=pl.String),
+        text_sha,
+        article_ids,
         pl.col("text").str.len_chars().cast(pl.Int64).alias("_chars"),
         pl.when(reason.is_not_null())
         .then(pl.col("text").str.head(config.excerpt_chars))
@@ -276,38 +276,14 @@ def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _identities(
-    source_ids: pl.Series, texts: pl.Series, n_workers: int | None = None
-) -> tuple[list[str], list[str]]:
+def _identities(source_ids: pl.Series, texts: pl.Series) -> tuple[pl.Series, pl.Series]:
     """``text_sha256`` and ``article_id`` per row.
 
     ``article_id = "a-" + sha256(source_id + "\\0" + text)[:16]`` (empty source_id when none).
-    The texts are hashed straight from their Arrow UTF-8 buffer (no Python str per text);
-    two threads: hashlib releases the GIL on large buffers.
     """
-    text_sha: list[str] = []
-    article_ids: list[str] = []
-    step = 8192  # slices keep the Arrow copies of the texts small
-    for lo in range(0, len(texts), step):
-        arr = texts.slice(lo, step).fill_null("").to_arrow().cast(pa.large_string())
-        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
-            arr.offset : arr.offset + len(arr) + 1
-        ].tolist()
-        buf = arr.buffers()[2]
-        data = memoryview(buf) if buf is not None else memoryview(b"")
-        prefixes = [(sid or "").encode("utf-8") + b"\x00" for sid in source_ids.slice(lo, step)]
-        pairs = [(prefixes[i], data[offsets[i] : offsets[i + 1]]) for i in range(len(arr))]
-        for sha, aid in parallel_map(_hash_pair, pairs, n_workers):
-            text_sha.append(sha)
-            article_ids.append(aid)
-    return text_sha, article_ids
-
-
-def _hash_pair(pair: tuple[bytes, memoryview]) -> tuple[str, str]:
-    prefix, text = pair
-    ident = hashlib.sha256(prefix)
-    ident.update(text)
-    return hashlib.sha256(text).hexdigest(), "a-" + ident.hexdigest()[:16]
+    keyed = source_ids.fill_null("") + "\x00" + texts.fill_null("")
+    article_ids = "a-" + sha256_of_strings(keyed).str.head(16)
+    return sha256_of_strings(texts).alias("text_sha256"), article_ids.alias("article_id")
 
 
 # Columns holding article text: text and body live in a TextStore (on disk) from reading

@@ -24,6 +24,7 @@ from claimset.ingest.normalize import (
     _nfc_sensitive_code_points,
     nfc_sensitive_class,
     normalize_series,
+    normalize_series_with_nul,
     normalize_text,
 )
 
@@ -77,10 +78,11 @@ COLUMN = st.lists(st.none() | TEXT, min_size=1, max_size=8)
 
 def _check(values: list[str | None], single: bool) -> None:
     s = pl.Series("col", values, dtype=pl.String)
-    got = normalize_series(s, single_paragraph=single)
+    got, nul = normalize_series_with_nul(s, single_paragraph=single)
     want = ref.normalize_series(s, single_paragraph=single)
     assert got.dtype == pl.String
     assert got.to_list() == want.to_list()
+    assert nul.tolist() == s.str.contains("\0", literal=True).fill_null(False).to_list()
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -130,7 +132,8 @@ def test_kernel_rows_flags_and_changed_count(values: list[str], single: bool) ->
     )
     assert texts == chain
     sensitive = set(map(chr, _nfc_sensitive_code_points()))
-    assert flags == [int(any(c in sensitive for c in t or "")) for t in texts]
+    assert [f & 1 for f in flags] == [int(any(c in sensitive for c in t)) for t in texts]
+    assert [f >> 1 for f in flags] == [int("\0" in v) for v in values]
     assert changed == sum(t != v for t, v in zip(texts, values, strict=True))
 
 

@@ -16,7 +16,9 @@
  *  - `out_data`: the changed rows longer than 12 bytes, back to back. It needs at most the
  *    summed length of the column's rows longer than 12 bytes (no row ever grows); its
  *    offsets must fit the view's int32, so Python passes at most 2 GiB of text per call.
- *  - `flags` (n bytes): 1 iff the normalised row holds an NFC-sensitive code point.
+ *  - `flags` (n bytes): bit 0 (FLAG_NFC) set iff the normalised row holds an NFC-sensitive
+ *    code point, bit 1 (FLAG_NUL) iff it holds U+0000 (which normalisation never removes,
+ *    so the raw row holds one too: the caller's quarantine check comes for free).
  * Returns (changed rows, bytes used in out_data). A view outside its buffer, or a malformed
  * UTF-8 sequence where the kernel decodes, raises ValueError (polars strings are valid UTF-8;
  * the fast path copies bytes without re-validating them). The GIL is released during the loop.
@@ -55,6 +57,8 @@
 #define NFC_BITMAP_BYTES (0x110000 / 8)
 #define VIEW 16
 #define INLINE_MAX 12
+#define FLAG_NFC 1
+#define FLAG_NUL 2
 
 /* p[0..7] as a number whose lowest byte is p[0], so that ctz finds the first byte. */
 static inline uint64_t load_le64(const uint8_t *p) {
@@ -200,10 +204,10 @@ static inline size_t close_gap(Row *r, uint8_t *out, size_t o, int single) {
  * tokens leave `changed` alone: whether their gap changed is decided when it closes;
  * every converted or dropped character sets it at once. */
 static size_t normalize_row(const uint8_t *in, size_t len, uint8_t *out, int single,
-                            const uint8_t *bitmap, int *changed, int *nfc) {
+                            const uint8_t *bitmap, int *changed, uint8_t *flags) {
     Row r = {0, 0, 0, 0};
     size_t i = 0, o = 0;
-    int sensitive = 0;
+    uint8_t found = 0;
     while (i < len) {
         uint8_t b = in[i];
         if (b != ' ' && plain_byte[b]) {
@@ -243,7 +247,8 @@ static size_t normalize_row(const uint8_t *in, size_t len, uint8_t *out, int sin
         case KEEP:
             o = close_gap(&r, out, o, single);
             r.started = 1;
-            if (cp >= 0x300 && ((bitmap[cp >> 3] >> (cp & 7)) & 1)) sensitive = 1;
+            if (cp >= 0x300 && ((bitmap[cp >> 3] >> (cp & 7)) & 1)) found |= FLAG_NFC;
+            if (cp == 0) found |= FLAG_NUL;
             memcpy(out + o, in + i, n);
             o += n;
             i += n;
@@ -268,7 +273,7 @@ static size_t normalize_row(const uint8_t *in, size_t len, uint8_t *out, int sin
     }
     if (r.tokens) r.changed = 1;  /* trailing whitespace is stripped */
     *changed = r.changed;
-    *nfc = sensitive;
+    *flags = found;
     return o;
 }
 
@@ -314,14 +319,15 @@ static int run(Job *job) {
             }
             dst = job->out_data + o;
         }
-        int changed, nfc;
+        int changed;
+        uint8_t row_flags;
         size_t w = normalize_row(text, (size_t)len, dst, job->single, job->bitmap, &changed,
-                                 &nfc);
+                                 &row_flags);
         if (w == (size_t)-1) {
             job->bad_row = i;
             return BAD_UTF8;
         }
-        job->flags[i] = (uint8_t)nfc;
+        job->flags[i] = row_flags;
         if (!changed) continue;
         job->changed_rows++;
         store_i32(dst_view, (int32_t)w);

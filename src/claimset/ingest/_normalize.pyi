@@ -34,6 +34,7 @@ def normalize(
     ``cp >> 3`` set for NFC-sensitive code points (0x110000 / 8 bytes). Writes the result's
     views to ``out_views`` (16 * n bytes), the text of changed rows longer than 12 bytes to
     ``out_data`` (room for the summed length of the input rows longer than 12 bytes, at most
-    2 GiB of it used), and to ``flags`` (n bytes) 1 for rows whose normalised text holds an
-    NFC-sensitive code point, else 0. Returns (changed rows, bytes used in ``out_data``).
+    2 GiB of it used), and one byte per row to ``flags`` (n bytes): bit 0 set iff the
+    normalised text holds an NFC-sensitive code point, bit 1 iff it holds U+0000. Returns
+    (changed rows, bytes used in ``out_data``).
     """

@@ -28,7 +28,8 @@ Policy (also in docs/ingest.md), in this order:
 
 How: steps 3-5 run in one pass of a C kernel (``_normalize.c``) over the column's Arrow
 string views, which also flags the rows that hold an NFC-sensitive character
-(:func:`nfc_sensitive_class`); only those rows go through polars' NFC (step 6). Unchanged
+(:func:`nfc_sensitive_class`) or a NUL (step 2's check, for the caller); only NFC-flagged rows
+go through polars' NFC (step 6). Unchanged
 rows keep pointing at the input text, so only changed rows are written anew. No
 per-character Python.
 """
@@ -52,6 +53,7 @@ _NFC_FREE_BELOW = 0x300
 # most this much text (rows are split into pieces by their input length).
 _MAX_PIECE_BYTES = 1 << 30
 _INLINE_MAX = 12  # Arrow keeps strings of up to 12 bytes inside their view
+_FLAG_NFC, _FLAG_NUL = 1, 2  # the kernel's per-row flag bits
 
 
 def normalize_series(s: pl.Series, *, single_paragraph: bool = False) -> pl.Series:
@@ -59,11 +61,22 @@ def normalize_series(s: pl.Series, *, single_paragraph: bool = False) -> pl.Seri
 
     Nulls stay null. A column that needs no change is returned as it is.
     """
+    return normalize_series_with_nul(s, single_paragraph=single_paragraph)[0]
+
+
+def normalize_series_with_nul(
+    s: pl.Series, *, single_paragraph: bool = False
+) -> tuple[pl.Series, np.ndarray]:
+    """:func:`normalize_series`, plus which rows hold U+0000 (bool array; null rows False).
+
+    Found in the same pass: normalisation never removes NUL, so a row holds one before
+    normalisation iff it does after.
+    """
     s = s.cast(pl.String)
     arr = s.to_arrow(compat_level=pl.CompatLevel.newest())
     n = len(arr)
     if arr.null_count == n:
-        return s
+        return s, np.zeros(n, dtype=bool)
     lengths = np.frombuffer(arr.buffers()[1], dtype=np.int32).reshape(-1, 4)[
         arr.offset : arr.offset + n, 0
     ]
@@ -89,13 +102,14 @@ def normalize_series(s: pl.Series, *, single_paragraph: bool = False) -> pl.Seri
             for p, (a, b) in zip(parts, itertools.pairwise(bounds), strict=True)
         ]
         s = pl.concat([pl.Series(s.name, c, dtype=pl.String) for c in chunks])
-    hit = np.flatnonzero(flags[0] if len(flags) == 1 else np.concatenate(flags))
+    all_flags = flags[0] if len(flags) == 1 else np.concatenate(flags)
+    hit = np.flatnonzero(all_flags & _FLAG_NFC)
     if len(hit):
         # NFC last: it can compose across a removed character. No canonical decomposition
         # holds a space or newline, so the strip keeps the result exact at no real cost.
         composed = s.gather(hit).str.normalize("NFC").str.strip_chars(" \n")
         s = s.scatter(hit, composed)
-    return s
+    return s, (all_flags & _FLAG_NUL).astype(bool)
 
 
 def _normalize_views(
@@ -103,7 +117,7 @@ def _normalize_views(
 ) -> tuple[pa.Array | None, np.ndarray]:
     """One kernel call over a string_view array whose long rows hold ``capacity`` bytes.
 
-    Returns the normalised array (None if no row changed) and the rows' NFC flags.
+    Returns the normalised array (None if no row changed) and the rows' flag bytes.
     """
     n = len(arr)
     validity, views, *data = arr.buffers()

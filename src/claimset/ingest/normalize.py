@@ -74,6 +74,8 @@ def normalize_series_with_nul(
     """
     s = s.cast(pl.String)
     arr = s.to_arrow(compat_level=pl.CompatLevel.newest())
+    if not pa.types.is_string_view(arr.type):  # the kernel reads views, never offsets
+        raise TypeError(f"polars exported {arr.type}, expected string_view")
     n = len(arr)
     if arr.null_count == n:
         return s, np.zeros(n, dtype=bool)

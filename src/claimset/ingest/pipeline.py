@@ -25,7 +25,7 @@ from claimset.ingest import fast_csv
 from claimset.ingest.config import IngestConfig
 from claimset.ingest.digests import sha256_of_strings
 from claimset.ingest.neardup import band_keys, clusters_from_keys
-from claimset.ingest.normalize import normalize_series
+from claimset.ingest.normalize import normalize_series, normalize_series_with_nul
 from claimset.ingest.read_csv import read_csv, read_csv_slow
 from claimset.ingest.read_html import read_html
 from claimset.ingest.read_jsonl import read_jsonl
@@ -241,19 +241,18 @@ _PREFIXED = (pl.col("title").str.len_bytes() > 0) | pl.col("standfirst").is_not_
 def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
     """Normalise title/standfirst/body and assemble ``text`` and ``title_end``."""
     empty_to_null = lambda e: pl.when(e.str.len_bytes() > 0).then(e)  # noqa: E731
-    nul = pl.any_horizontal(
-        [
-            pl.col(c).str.contains("\x00", literal=True).fill_null(False)
-            for c in ("title", "standfirst", "body")
-        ]
-    )
+    # The NUL check (quarantine) comes from the normalising pass itself.
+    title, nul_title = normalize_series_with_nul(df["title"].fill_null(""), single_paragraph=True)
+    body, nul_body = normalize_series_with_nul(df["body"].fill_null(""))
+    standfirst, nul_standfirst = normalize_series_with_nul(df["standfirst"], single_paragraph=True)
     out = df.with_columns(
-        nul.alias("_nul"),
-        normalize_series(df["title"].fill_null(""), single_paragraph=True).alias("title"),
-        normalize_series(df["body"].fill_null("")).alias("body"),
+        pl.Series("_nul", nul_title | nul_body | nul_standfirst),
+        title.alias("title"),
+        body.alias("body"),
+        standfirst.alias("standfirst"),
         *[
             normalize_series(df[c], single_paragraph=True).alias(c)
-            for c in ("standfirst", "source_id", "source", "url", "author", "language")
+            for c in ("source_id", "source", "url", "author", "language")
         ],
     ).with_columns(
         empty_to_null(pl.col(c))

@@ -20,7 +20,7 @@ from claimset import io, parallel
 from claimset.errors import ClaimsetError, InputError
 from claimset.segment import batches
 from claimset.segment.config import SegmentConfig
-from claimset.segment.split import ENGINE, sentences
+from claimset.segment.split import split_series
 from claimset.stage import StageReport, progress
 
 REQUIRED = {"article_id": pl.String, "text": pl.String, "title_end": pl.Int64}
@@ -60,21 +60,18 @@ def segment_batch(articles: pl.DataFrame, config: SegmentConfig) -> pl.DataFrame
     ``paragraph`` is 0 for the title, 1 for the standfirst when there is one, then body
     paragraphs; an article without a title (``title_end == 0``) starts at paragraph 1.
     """
-    docs = articles.lazy().select(pl.int_range(pl.len(), dtype=pl.Int64).alias("doc"), "text")
-    article_id = pl.lit(articles["article_id"]).gather(pl.col("doc"))
-    no_title = pl.lit(articles["title_end"] == 0).gather(pl.col("doc")).cast(pl.Int64)
-    return (
-        sentences(docs, config)
-        .select(
-            (article_id + "-s" + pl.col("index").cast(pl.String).str.zfill(4)).alias("sentence_id"),
-            article_id.alias("article_id"),
-            (pl.col("paragraph") + no_title).alias("paragraph"),
-            "index",
-            "char_start",
-            "char_end",
-            "text",
-        )
-        .collect(engine=ENGINE)
+    s = split_series(articles["text"], config)
+    row = s["row"]
+    article_id = articles["article_id"].gather(row)
+    no_title = (articles["title_end"] == 0).cast(pl.Int64).gather(row)
+    return s.select(
+        (article_id + "-s" + pl.col("index").cast(pl.String).str.zfill(4)).alias("sentence_id"),
+        article_id.alias("article_id"),
+        (pl.col("paragraph") + no_title).alias("paragraph"),
+        "index",
+        "char_start",
+        "char_end",
+        "text",
     )
 
 

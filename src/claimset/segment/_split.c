@@ -110,6 +110,8 @@ static inline size_t prev_cp(const uint8_t *s, size_t lo, size_t i, uint32_t *c)
 typedef struct {
     uint8_t len[N_SLOTS];
     char word[N_SLOTS][MAX_WORD];
+    size_t min_len, max_len;
+    uint8_t last[128]; /* the last bytes of the words: most tokens are rejected on theirs */
 } wordset_t;
 
 static uint32_t hash_word(const char *w, size_t n) {
@@ -121,6 +123,9 @@ static uint32_t hash_word(const char *w, size_t n) {
 /* Fills `set` from '\n'-separated words; 0 on success, -1 when it is full. */
 static int wordset_build(wordset_t *set, const char *buf, size_t n) {
     memset(set->len, 0, sizeof set->len);
+    memset(set->last, 0, sizeof set->last);
+    set->min_len = MAX_WORD + 1;
+    set->max_len = 0;
     size_t used = 0, i = 0;
     while (i < n) {
         size_t j = i;
@@ -140,6 +145,9 @@ static int wordset_build(wordset_t *set, const char *buf, size_t n) {
                 if (++used > N_SLOTS / 2) return -1;
                 set->len[slot] = (uint8_t)len;
                 memcpy(set->word[slot], buf + i, len);
+                set->last[(uint8_t)buf[j - 1] & 0x7f] = 1;
+                if (len < set->min_len) set->min_len = len;
+                if (len > set->max_len) set->max_len = len;
             }
         }
         i = j + 1;
@@ -167,6 +175,10 @@ static inline int word_byte(uint32_t c, int fold) {
 
 /* Whether text[b0, b1) (validated) is a word of `set`. */
 static int lookup(const wordset_t *set, const uint8_t *s, size_t b0, size_t b1, int fold) {
+    /* Cheap rejections: a word of n ASCII bytes matches n code points of 1 to 3 bytes. */
+    if (b1 <= b0 || b1 - b0 < set->min_len || b1 - b0 > 3 * set->max_len) return 0;
+    uint8_t z = s[b1 - 1];
+    if (z < 0x80 && !set->last[fold && z >= 'A' && z <= 'Z' ? z + 32 : z]) return 0;
     char w[MAX_WORD];
     size_t n = 0;
     for (size_t i = b0; i < b1;) {
@@ -211,92 +223,129 @@ static piece_t *piece_push(pieces_t *v) {
     return x;
 }
 
-/* Bytes that may start a candidate: terminators, newline, and 0xE2 (first byte of "…"). */
-static const uint8_t STOP[256] = {['.'] = 1, ['!'] = 1, ['?'] = 1, ['\n'] = 1, [0xe2] = 1};
+/* ASCII bytes that may start a candidate: terminators and newline. */
+static const uint8_t STOP[128] = {['.'] = 1, ['!'] = 1, ['?'] = 1, ['\n'] = 1};
 
-/* Whether s[0, len) is valid UTF-8 (an ASCII run is checked 8 bytes at a time). */
-static int valid_utf8(const uint8_t *s, size_t len) {
-    size_t i = 0;
-    while (i < len) {
-        if (i + 8 <= len) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (!(w & 0x8080808080808080ull)) {
-                i += 8;
-                continue;
-            }
-        }
-        uint32_t c;
-        size_t k = decode(s + i, len - i, &c);
-        if (!k) return 0;
-        i += k;
+/* Nonzero when one of the 8 bytes in w is b (or, spuriously, a byte above such a one). */
+static inline uint64_t has_byte(uint64_t w, uint8_t b) {
+    uint64_t x = w ^ (0x0101010101010101ull * b);
+    return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+/* Whether 8 bytes may hold a candidate start or a non-ASCII byte (the scan stops there). */
+static inline uint64_t may_stop(uint64_t w) {
+    return (w & 0x8080808080808080ull) | has_byte(w, '.') | has_byte(w, '!') | has_byte(w, '?') |
+           has_byte(w, '\n');
+}
+
+/* 8 bytes as a little-endian integer on any machine (compilers emit one load for this). */
+static inline uint64_t load_le64(const uint8_t *p) {
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+/* Index of the lowest byte of m with its top bit set (m != 0; bytes loaded little-endian). */
+static inline unsigned first_flag(uint64_t m) {
+    unsigned k = 0;
+    while (!(m & 0x80u)) {
+        m >>= 8;
+        k++;
     }
-    return 1;
+    return k;
 }
 
-/* Code points in s[b0, b1): bytes that are not continuation bytes. */
-static inline int64_t count_cp(const uint8_t *s, size_t b0, size_t b1) {
-    int64_t n = 0;
-    for (size_t i = b0; i < b1; i++) n += (s[i] & 0xc0) != 0x80;
-    return n;
+/* Strictly decodes the code point at s[i]; -2 (invalid UTF-8) via *bad. */
+static inline size_t step(const uint8_t *s, size_t i, size_t len, uint32_t *c, int *bad) {
+    size_t k = decode(s + i, len - i, c);
+    if (!k) {
+        *bad = 1;
+        return len - i; /* ends every scan */
+    }
+    return k;
 }
 
-/* Tiles s[0, len) (valid UTF-8) into pieces (b0, b1, c0, n). Returns 0 or -1 (no memory). */
+/* Tiles s[0, len) into pieces (b0, b1, c0, n), validating UTF-8 on the way (every byte is
+ * either in an ASCII run or decoded strictly). Returns 0, -1 (no memory) or -2 (bad UTF-8). */
 static int tile(const uint8_t *s, size_t len, pieces_t *out) {
     out->n = 0;
     size_t i = 0, start = 0;
-    int64_t cstart = 0;
+    int64_t ci = 0, cstart = 0;
+    int bad = 0;
     while (i < len) {
-        while (i < len && !STOP[s[i]]) i++;
-        if (i == len) break;
-        uint32_t c;
-        size_t k = next_cp(s, i, len, &c);
-        size_t j = i + k;
-        if (c != '\n') {
-            if (!is_term(c)) { /* another character starting with 0xE2 */
-                i = j;
-                continue;
+        while (i + 8 <= len) {
+            uint64_t m = may_stop(load_le64(s + i));
+            if (m) {
+                /* The lowest flagged byte is a true one (false flags only sit above one). */
+                unsigned skip = first_flag(m);
+                i += skip;
+                ci += skip;
+                break;
             }
+            i += 8;
+            ci += 8;
+        }
+        if (i == len) break;
+        if (s[i] < 0x80 && !STOP[s[i]]) {
+            i++;
+            ci++;
+            continue;
+        }
+        uint32_t c;
+        size_t k = step(s, i, len, &c, &bad);
+        if (bad) return -2;
+        if (c != '\n' && !is_term(c)) {
+            i += k;
+            ci++;
+            continue;
+        }
+        size_t j = i + k;
+        int64_t cj = ci + 1;
+        if (c != '\n') {
             /* [.!?…]+[CLOSE]* then \s+ or the end of the text */
             int phase = 0, ok = 1;
+            size_t run_end = 0; /* end of the terminator run */
+            int64_t crun_end = 0;
             while (j < len) {
                 uint32_t d;
-                size_t kd = next_cp(s, j, len, &d);
+                size_t kd = step(s, j, len, &d, &bad);
+                if (bad) return -2;
                 if (phase == 0 && is_term(d)) {
                 } else if (is_close(d)) {
+                    if (!phase) run_end = j, crun_end = cj;
                     phase = 1;
                 } else {
                     ok = is_space(d);
                     break;
                 }
                 j += kd;
+                cj++;
             }
             if (!ok) {
                 /* Starts inside the terminator run fail the same way: resume after it. */
-                size_t t = j;
-                for (j = i + k; j < t;) {
-                    uint32_t d;
-                    size_t kd = next_cp(s, j, len, &d);
-                    if (!is_term(d)) break;
-                    j += kd;
+                if (phase) {
+                    i = run_end;
+                    ci = crun_end;
+                } else {
+                    i = j;
+                    ci = cj;
                 }
-                i = j;
                 continue;
             }
         }
         while (j < len) { /* the whitespace after a terminator cluster or a newline */
             uint32_t d;
-            size_t kd = next_cp(s, j, len, &d);
+            size_t kd = step(s, j, len, &d, &bad);
+            if (bad) return -2;
             if (!is_space(d)) break;
             j += kd;
+            cj++;
         }
         piece_t *p = piece_push(out);
         if (!p) return -1;
         p->b0 = start;
         p->b1 = j;
         p->c0 = cstart;
-        p->n = count_cp(s, start, j);
-        cstart += p->n;
+        p->n = cj - cstart;
+        cstart = ci = cj;
         start = i = j;
     }
     if (start < len) {
@@ -305,7 +354,7 @@ static int tile(const uint8_t *s, size_t len, pieces_t *out) {
         p->b0 = start;
         p->b1 = len;
         p->c0 = cstart;
-        p->n = count_cp(s, start, len);
+        p->n = ci - cstart;
     }
     return 0;
 }
@@ -503,7 +552,6 @@ static int out_push(out_t *o, int64_t doc, int64_t par, int64_t idx, int64_t c0,
 /* Sentences of one doc. Returns 0, -1 (no memory) or -2 (bad UTF-8). */
 static int split_doc(const uint8_t *s, size_t len, int64_t doc, const rules_t *r, pieces_t *pv,
                      out_t *o) {
-    if (!valid_utf8(s, len)) return -2;
     int rc = tile(s, len, pv);
     if (rc) return rc;
     size_t m = pv->n;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 import pytest
 import reference_polars_split
 import unicode_tables
@@ -187,29 +188,43 @@ def _words() -> list[bytes]:
     return [b"mr.", b"u.s.", b"the", b"said", b"of"]
 
 
-def _offsets(*values: int) -> bytes:
-    return np.array(values, dtype=np.int64).tobytes()
+def _views(texts: list[str]) -> tuple[pa.Buffer, list[pa.Buffer]]:
+    arr = pl.Series(texts, dtype=pl.String).to_arrow(compat_level=pl.CompatLevel.newest())
+    bufs = arr.buffers()
+    return bufs[1].slice(16 * arr.offset, 16 * len(arr)), bufs[2:]
 
 
-def test_kernel_rejects_bad_arguments() -> None:
-    data = b"Hello. World."
-    _, offs, text = _split.split(data, _offsets(0, 6, 13), *_words(), 0)
-    assert text == b"Hello.World."
-    assert np.frombuffer(offs, dtype=np.int64).tolist() == [0, 6, 12]
-    with pytest.raises(ValueError, match="offsets"):
-        _split.split(data, _offsets(0, 14), *_words(), 0)
-    with pytest.raises(ValueError, match="offsets"):
-        _split.split(data, _offsets(6, 0), *_words(), 0)
-    with pytest.raises(ValueError, match="offsets"):
-        _split.split(data, b"\x00" * 12, *_words(), 0)
+def _view(length: int, index: int, offset: int) -> bytes:
+    return np.array([length, 0, index, offset], dtype=np.int32).tobytes()
+
+
+def _inline(text: bytes) -> bytes:
+    """A view holding ``text`` (at most 12 bytes) itself."""
+    return np.array([len(text)], dtype=np.int32).tobytes() + text.ljust(12, b"\x00")
+
+
+def test_kernel_reads_views_and_rejects_bad_arguments() -> None:
+    texts = ["Hello. World.", "A longer text than twelve bytes. Yes.", "Short. S."]
+    views, data = _views(texts)
+    cols, offs, text = _split.split(views, data, *_words(), 0)
+    assert text == b"Hello.World.A longer text than twelve bytes.Yes.Short.S."
+    assert np.frombuffer(offs, dtype=np.int64).tolist() == [0, 6, 12, 44, 48, 54, 56]
+    assert np.frombuffer(cols, dtype=np.int64).reshape(5, 6)[0].tolist() == [0, 0, 1, 1, 2, 2]
+    buf = pa.py_buffer(b"x" * 20)
+    assert _split.split(_view(20, 0, 0), [buf], *_words(), 0)[2] == b"x" * 20
+    for bad in (_view(20, 0, 1), _view(20, 1, 0), _view(-1, 0, 0), _view(13, 0, -1)):
+        with pytest.raises(ValueError, match="outside"):
+            _split.split(bad, [buf], *_words(), 0)
+    with pytest.raises(ValueError, match="16 bytes"):
+        _split.split(b"\x00" * 12, [buf], *_words(), 0)
     with pytest.raises(ValueError, match="UTF-8"):
-        _split.split(b"ab\xc3", _offsets(0, 3), *_words(), 0)
+        _split.split(_inline(b"ab\xc3"), [], *_words(), 0)
     with pytest.raises(ValueError, match="UTF-8"):
-        _split.split("é".encode()[:1] + b"x", _offsets(0, 2), *_words(), 0)
+        _split.split(_view(14, 0, 0), [pa.py_buffer(b"x" * 13 + "é".encode()[:1])], *_words(), 0)
     with pytest.raises(ValueError, match="ASCII"):
-        _split.split(data, _offsets(0, 13), "é.".encode(), *_words()[1:], 0)
+        _split.split(views, data, "é.".encode(), *_words()[1:], 0)
     with pytest.raises(ValueError, match="policy"):
-        _split.split(data, _offsets(0, 13), *_words(), 3)
+        _split.split(views, data, *_words(), 3)
 
 
 def test_non_ascii_extra_abbreviation_rejected() -> None:

@@ -3,8 +3,9 @@
  * (written, and kept as the test oracle, as polars regexes: tests/segment/reference_polars_split.py)
  * evaluated in one pass over UTF-8 bytes.
  *
- * Contract. Python passes an Arrow large_string array as its data buffer (uint8) and its
- * offsets (int64, n_docs + 1 of them, already sliced to the array's offset), five word
+ * Contract. Python passes an Arrow string_view array (polars' own layout, so no copy) as
+ * its views buffer (16 bytes per doc, already sliced to the array's offset) and its data
+ * buffers (a sequence of buffers; views point into them), five word
  * lists as bytes of '\n'-separated lower-case ASCII words (never-final abbreviations
  * including the configured extras, maybe-final abbreviations, sentence openers, verbs of
  * saying, line connectors) and the newline policy (0 auto, 1 always, 2 never). It gets back
@@ -609,39 +610,78 @@ static int read_words(PyObject *obj, wordset_t *set, const char *what) {
     return rc;
 }
 
+#define MAX_DATA_BUFFERS 4096
+
+/* The bytes of view k of an Arrow string_view array (16 bytes per view: int32 length, then
+ * the string itself when it has at most 12 bytes, else a 4-byte prefix, an int32 buffer
+ * index and an int32 offset). Returns 0, or -1 when the view points outside its buffer. */
+static int view_bytes(const uint8_t *views, size_t k, const Py_buffer *bufs, size_t n_bufs,
+                      const uint8_t **ptr, size_t *len) {
+    const uint8_t *v = views + 16 * k;
+    int32_t n, idx, off;
+    memcpy(&n, v, 4);
+    if (n < 0) return -1;
+    if (n <= 12) {
+        *ptr = v + 4;
+        *len = (size_t)n;
+        return 0;
+    }
+    memcpy(&idx, v + 8, 4);
+    memcpy(&off, v + 12, 4);
+    if (idx < 0 || (size_t)idx >= n_bufs || off < 0 ||
+        (int64_t)off + n > (int64_t)bufs[idx].len)
+        return -1;
+    *ptr = (const uint8_t *)bufs[idx].buf + off;
+    *len = (size_t)n;
+    return 0;
+}
+
 static PyObject *split(PyObject *self, PyObject *args) {
     (void)self;
-    Py_buffer data, offsets;
-    PyObject *w_never, *w_maybe, *w_openers, *w_saying, *w_connectors;
+    Py_buffer views;
+    PyObject *data_list, *w_never, *w_maybe, *w_openers, *w_saying, *w_connectors;
     int policy;
-    if (!PyArg_ParseTuple(args, "y*y*OOOOOi", &data, &offsets, &w_never, &w_maybe, &w_openers,
+    if (!PyArg_ParseTuple(args, "y*OOOOOOi", &views, &data_list, &w_never, &w_maybe, &w_openers,
                           &w_saying, &w_connectors, &policy))
         return NULL;
-    PyObject *result = NULL;
+    PyObject *result = NULL, *seq = NULL;
     rules_t *r = NULL;
     out_t o = {0};
     pieces_t pv = {0};
+    Py_buffer *bufs = NULL;
+    size_t n_bufs = 0, n_docs = 0, total = 0;
     int rc = 0;
     if (policy < 0 || policy > 2) {
         PyErr_SetString(PyExc_ValueError, "policy must be 0 (auto), 1 (always) or 2 (never)");
         goto done;
     }
-    if (offsets.len % 8 != 0 || offsets.len < 8) {
-        PyErr_SetString(PyExc_ValueError, "offsets must hold n_docs + 1 int64 values");
+    if (views.len % 16 != 0) {
+        PyErr_SetString(PyExc_ValueError, "views must hold 16 bytes per string");
         goto done;
     }
-    size_t n_docs = (size_t)offsets.len / 8 - 1;
-    const uint8_t *off_bytes = offsets.buf;
-    int64_t prev = 0;
-    for (size_t d = 0; d <= n_docs; d++) {
-        int64_t v;
-        memcpy(&v, off_bytes + 8 * d, 8);
-        if (v < 0 || v > (int64_t)data.len || (d > 0 && v < prev)) {
-            PyErr_SetString(PyExc_ValueError,
-                            "offsets must be non-decreasing and within the data buffer");
+    n_docs = (size_t)views.len / 16;
+    seq = PySequence_Fast(data_list, "data buffers must be a sequence");
+    if (!seq) goto done;
+    if (PySequence_Fast_GET_SIZE(seq) > MAX_DATA_BUFFERS) {
+        PyErr_SetString(PyExc_ValueError, "too many data buffers");
+        goto done;
+    }
+    bufs = calloc((size_t)PySequence_Fast_GET_SIZE(seq) + 1, sizeof *bufs);
+    if (!bufs) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (; n_bufs < (size_t)PySequence_Fast_GET_SIZE(seq); n_bufs++)
+        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(seq, n_bufs), &bufs[n_bufs], PyBUF_SIMPLE) < 0)
+            goto done;
+    for (size_t d = 0; d < n_docs; d++) {
+        const uint8_t *ptr = NULL;
+        size_t len = 0;
+        if (view_bytes(views.buf, d, bufs, n_bufs, &ptr, &len)) {
+            PyErr_Format(PyExc_ValueError, "view %zu points outside its data buffer", d);
             goto done;
         }
-        prev = v;
+        total += len;
     }
     r = malloc(sizeof *r);
     if (!r) {
@@ -653,24 +693,20 @@ static PyObject *split(PyObject *self, PyObject *args) {
         read_words(w_openers, &r->openers, "openers") || read_words(w_saying, &r->saying, "saying") ||
         read_words(w_connectors, &r->connectors, "connectors"))
         goto done;
-    int64_t first_off, last_off;
-    memcpy(&first_off, off_bytes, 8);
-    memcpy(&last_off, off_bytes + 8 * n_docs, 8);
     /* Sentences are disjoint substrings: their text never exceeds the input's. */
-    o.text = malloc((size_t)(last_off - first_off) + 1);
+    o.text = malloc(total + 1);
     o.text_off = malloc(sizeof *o.text_off);
     if (!o.text || !o.text_off) {
         PyErr_NoMemory();
         goto done;
     }
     o.text_off[0] = 0;
-    const uint8_t *base = data.buf;
     Py_BEGIN_ALLOW_THREADS
     for (size_t d = 0; d < n_docs && rc == 0; d++) {
-        int64_t a, b;
-        memcpy(&a, off_bytes + 8 * d, 8);
-        memcpy(&b, off_bytes + 8 * (d + 1), 8);
-        rc = split_doc(base + a, (size_t)(b - a), (int64_t)d, r, &pv, &o);
+        const uint8_t *ptr = NULL;
+        size_t len = 0;
+        view_bytes(views.buf, d, bufs, n_bufs, &ptr, &len); /* checked above */
+        rc = split_doc(ptr, len, (int64_t)d, r, &pv, &o);
     }
     Py_END_ALLOW_THREADS
     if (rc == -1) {
@@ -695,19 +731,21 @@ static PyObject *split(PyObject *self, PyObject *args) {
     Py_XDECREF(toff);
     Py_XDECREF(text);
 done:
+    for (size_t k = 0; k < n_bufs; k++) PyBuffer_Release(&bufs[k]);
+    free(bufs);
+    Py_XDECREF(seq);
     free(r);
     free(o.col);
     free(o.text);
     free(o.text_off);
     free(pv.p);
-    PyBuffer_Release(&data);
-    PyBuffer_Release(&offsets);
+    PyBuffer_Release(&views);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"split", split, METH_VARARGS,
-     "split(data, offsets, never, maybe, openers, saying, connectors, policy) -> "
+     "split(views, data_buffers, never, maybe, openers, saying, connectors, policy) -> "
      "(columns, text_offsets, text_data)"},
     {NULL, NULL, 0, NULL},
 };

@@ -113,6 +113,12 @@ TOKEN = st.one_of(
             "ǅ",
             "ß",
             "\u212a",
+            "Q.V. ",
+            "a.B.c.D. ",
+            "x" + "Q." * 16,
+            ")" * 7,
+            "“" * 40,
+            "ſt. ",
             "a" * 85,
             " " * 40,
             "x" * 30 + ".",
@@ -169,6 +175,31 @@ def test_kernel_equals_polars_rules_arbitrary(texts: list[str], config: SegmentC
 def test_kernel_edge_cases(text: str) -> None:
     for config in CONFIGS:
         _check([text, text], config)
+
+
+def _window_texts() -> list[str]:
+    """Texts whose deciding character sits just inside or outside a window of the rules."""
+    texts = []
+    for k in range(70, 90):  # the 80-character head
+        texts += [
+            "Go. " + "“" * k + "The" + "x" * (k % 3) + " end.",  # first word vs the head's end
+            "Go. " + "(" * k + "lower case.",
+            '"Why?" A' + "b" * k + " said it.",  # "<Name> said" cut by the head
+            '"Why?" Jo' + " " * k + "said it.",
+            " " * k + "- item\nNext line\n1. x",  # a bullet after leading whitespace
+            " " * k + "12) item\nNext line",
+        ]
+    for k in range(4, 12):  # the last 8 characters of the core
+        texts += ["Wow." + ")" * k + " Next one.", 'Wow?"' + ")" * k + " Smith said."]
+    for k in range(12, 20):  # the last 32 characters of the core
+        texts += ["It is x" + "Q." * k + " Zebra ran.", "It is " + "Q." * k + " Zebra ran."]
+        texts += ["It is (" + "x" * (2 * k - 4) + " Dr. Who", "Foo " + "x" * (2 * k) + " of\nbar"]
+    return texts
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_kernel_window_edges(config: SegmentConfig) -> None:
+    _check(_window_texts(), config)
 
 
 def test_unicode_tables_are_current() -> None:

@@ -158,14 +158,40 @@ def _article_frames(path: str | Path, in_order: bool) -> Iterator[pl.DataFrame]:
     if not in_order:  # ingest writes articles sorted by article_id: this is the rare path
         yield read_articles(path).sort("article_id", maintain_order=True)
         return
-    # Row slices of about READ_BYTES of file each: the reader decodes only the pages (or
-    # row groups) a slice needs, so even a single-row-group file is never held whole.
-    n_rows = pl.scan_parquet(path).select(pl.len()).collect().item()
-    step = max(1, -(-n_rows // max(1, -(-Path(path).stat().st_size // READ_BYTES))))
-    for lo in range(0, n_rows, step):
-        frame = pl.scan_parquet(path).select(list(REQUIRED)).slice(lo, step).collect()
+    for lo, n in _read_slices(path):
+        frame = pl.scan_parquet(path).select(list(REQUIRED)).slice(lo, n).collect()
         _check_no_null_text(path, frame)
         yield frame
+
+
+def _read_slices(path: str | Path) -> Iterator[tuple[int, int]]:
+    """Row slices (start, rows) of about READ_BYTES of file each, cut at row group bounds.
+
+    The reader decodes only the pages (or row groups) a slice needs, so even a
+    single-row-group file is never held whole: a row group larger than READ_BYTES is cut
+    into equal slices. Consecutive smaller ones are read together; a slice never straddles
+    part of a row group (that would decode its pages twice, ~30% more read CPU).
+    """
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    lo, rows, size = 0, 0, 0
+    for g in range(meta.num_row_groups):
+        rg = meta.row_group(g)
+        g_rows = rg.num_rows
+        g_size = sum(rg.column(c).total_compressed_size for c in range(rg.num_columns))
+        if rows and size + g_size > READ_BYTES:
+            yield lo, rows
+            lo, rows, size = lo + rows, 0, 0
+        if g_size <= READ_BYTES:
+            rows, size = rows + g_rows, size + g_size
+            continue
+        step = max(1, -(-g_rows // -(-g_size // READ_BYTES)))
+        for start in range(0, g_rows, step):
+            yield lo + start, min(step, g_rows - start)
+        lo += g_rows
+    if rows:
+        yield lo, rows
 
 
 @dataclass

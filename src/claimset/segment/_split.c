@@ -644,7 +644,7 @@ static PyObject *split(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*OOOOOOi", &views, &data_list, &w_never, &w_maybe, &w_openers,
                           &w_saying, &w_connectors, &policy))
         return NULL;
-    PyObject *result = NULL, *seq = NULL;
+    PyObject *result = NULL, *seq = NULL, *text = NULL;
     rules_t *r = NULL;
     out_t o = {0};
     pieces_t pv = {0};
@@ -693,10 +693,13 @@ static PyObject *split(PyObject *self, PyObject *args) {
         read_words(w_openers, &r->openers, "openers") || read_words(w_saying, &r->saying, "saying") ||
         read_words(w_connectors, &r->connectors, "connectors"))
         goto done;
-    /* Sentences are disjoint substrings: their text never exceeds the input's. */
-    o.text = malloc(total + 1);
+    /* Sentences are disjoint substrings: their text never exceeds the input's. Written in
+     * place (nothing else references the new object yet) and shrunk at the end. */
+    text = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
+    if (!text) goto done;
+    o.text = (uint8_t *)PyBytes_AS_STRING(text);
     o.text_off = malloc(sizeof *o.text_off);
-    if (!o.text || !o.text_off) {
+    if (!o.text_off) {
         PyErr_NoMemory();
         goto done;
     }
@@ -717,9 +720,9 @@ static PyObject *split(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "text is not valid UTF-8");
         goto done;
     }
+    if (_PyBytes_Resize(&text, (Py_ssize_t)o.text_len) < 0) goto done; /* frees text on error */
     PyObject *cols = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(o.n * 5 * 8));
     PyObject *toff = PyBytes_FromStringAndSize((const char *)o.text_off, (Py_ssize_t)((o.n + 1) * 8));
-    PyObject *text = PyBytes_FromStringAndSize((const char *)o.text, (Py_ssize_t)o.text_len);
     if (cols && toff && text) {
         /* row-major -> one column after another */
         char *dst = PyBytes_AS_STRING(cols);
@@ -729,14 +732,13 @@ static PyObject *split(PyObject *self, PyObject *args) {
     }
     Py_XDECREF(cols);
     Py_XDECREF(toff);
-    Py_XDECREF(text);
 done:
+    Py_XDECREF(text);
     for (size_t k = 0; k < n_bufs; k++) PyBuffer_Release(&bufs[k]);
     free(bufs);
     Py_XDECREF(seq);
     free(r);
     free(o.col);
-    free(o.text);
     free(o.text_off);
     free(pv.p);
     PyBuffer_Release(&views);

@@ -1,18 +1,20 @@
 /*
  * Sentence splitting with exact character offsets: the rules of claimset.segment.split
- * (written, and kept as the test oracle, as polars regexes: tests/segment/reference_polars_split.py)
- * evaluated in one pass over UTF-8 bytes.
+ * (written, and kept as the test oracle, as polars regexes in
+ * tests/segment/reference_polars_split.py) evaluated in one pass over UTF-8 bytes.
  *
  * Contract. Python passes an Arrow string_view array (polars' own layout, so no copy) as
  * its views buffer (16 bytes per doc, already sliced to the array's offset) and its data
- * buffers (a sequence of buffers; views point into them), five word
- * lists as bytes of '\n'-separated lower-case ASCII words (never-final abbreviations
+ * buffers (a sequence of buffers the views point into), five word lists as bytes of
+ * '\n'-separated lower-case ASCII words (never-final abbreviations
  * including the configured extras, maybe-final abbreviations, sentence openers, verbs of
  * saying, line connectors) and the newline policy (0 auto, 1 always, 2 never). It gets back
  * (columns, text_offsets, text_data): columns is n_sentences * 5 int64 stored column after
  * column (doc row, paragraph, index, char_start, char_end); the sentence texts are an Arrow
  * large_string array's offsets ((n_sentences + 1) int64) and data. Offsets are in code
- * points, per doc; paragraph and index restart at 0 in every doc.
+ * points, per doc; paragraph and index restart at 0 in every doc. Invalid UTF-8, views
+ * outside their buffers, non-ASCII words or a bad policy raise ValueError. The GIL is
+ * released while splitting (callers run batches on several threads).
  *
  * Algorithm, per doc:
  * 1. Tile the text into pieces ending at candidate boundaries, as the leftmost-first regex

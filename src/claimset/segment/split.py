@@ -1,4 +1,4 @@
-"""Sentence splitting with exact character offsets (the compiled kernel ``_split``).
+r"""Sentence splitting with exact character offsets (the compiled kernel ``_split``).
 
 How it works, per text, in one pass over its UTF-8 bytes:
 
@@ -16,10 +16,11 @@ How it works, per text, in one pass over its UTF-8 bytes:
 Decimals (``3.5``), ``U.S.-led`` and URLs never produce a candidate because a terminator
 only counts when whitespace or the end of the text follows it.
 
-The rules are specified as regexes (``DELIM`` and the patterns in
-``tests/segment/reference_polars_split.py``, the polars implementation the kernel replaced
-and is tested against); start features are read on a piece's first 80 characters and end
-features on the last 32 of its trimmed text, as there.
+The rules are specified as regexes in ``tests/segment/reference_polars_split.py`` (the
+polars implementation the kernel replaced and is tested against; candidates are the
+leftmost-first matches of ``[.!?…]+[CLOSE]*(?:\s+|$)|\n\s*``); start features are read
+on a piece's first 80 characters and end features on the last 32 of its trimmed text, as
+there.
 """
 
 from __future__ import annotations
@@ -35,12 +36,8 @@ from claimset.segment import _split
 from claimset.segment.config import SegmentConfig
 from claimset.segment.rules import CONNECTORS, MAYBE_FINAL, NEVER_FINAL, OPENERS, SAYING
 
-_CLOSE = "\"'”’)\\]»"
-_OPEN = "\"'“‘(\\[«"
-# A candidate boundary; the pieces end at its leftmost-first matches.
-DELIM: Final = rf"[.!?…]+[{_CLOSE}]*(?:\s+|$)|\n\s*"
-# Characters that end a last token (Unicode White_Space in ASCII, and opening quotes): a
-# word containing one can never equal a last token.
+# Characters that end a last token (Unicode White_Space in ASCII, and the opening quotes
+# and brackets "'“‘([«): a word containing one can never equal a last token.
 _TOKEN_BREAK: Final = frozenset("\t\n\x0b\x0c\r \"'“‘([«")
 _POLICY: Final = {"auto": 0, "always": 1, "never": 2}
 COLUMNS: Final = ("row", "paragraph", "index", "char_start", "char_end")

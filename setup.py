@@ -19,6 +19,7 @@ def kernels() -> list[Extension]:
         Extension(
             ".".join(c.relative_to(SRC).with_suffix("").parts),
             [c.as_posix()],
+            depends=[h.as_posix() for h in sorted(c.parent.glob("_*.h"))],
             extra_compile_args=["-O3", "-std=c11", "-Wall", "-Wextra", "-Werror"],
         )
         for c in sorted(SRC.glob("claimset/**/_*.c"))

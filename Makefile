@@ -12,14 +12,17 @@ venv: $(STAMP)
 
 # The stamp is rebuilt whenever the lock, the project metadata or a compiled kernel's C
 # source change, so a `git pull` that bumps a pin or edits a kernel is picked up by the next
-# `make`. Bytecode is compiled at install time: PYTHONDONTWRITEBYTECODE environments would
-# otherwise recompile every imported library in every stage (GX alone took 9-37 s).
+# `make`. Bytecode (libraries and src/) is compiled at install time: PYTHONDONTWRITEBYTECODE
+# environments would otherwise recompile every imported module in every stage (GX alone took
+# 9-37 s). A stale .pyc is never used (Python checks the source's mtime); __pycache__ is
+# git- and dvc-ignored.
 KERNELS := $(wildcard src/claimset/*/_*.c src/claimset/*/_*.h)
 $(STAMP): requirements.lock pyproject.toml setup.py $(KERNELS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@$(BIN)/python -m compileall -q src > /dev/null
 	@touch $(STAMP)
 
 # Stage commands (`claimset ...`, `dvc`) resolve from the venv.

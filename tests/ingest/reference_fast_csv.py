@@ -25,14 +25,14 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 import polars as pl
 
-from claimset.ingest.fields import FieldProblem, iso_date
-from claimset.ingest.sources import InputFile, is_utf8
+# Reading blocks and the file plan did not change with the kernel: the oracle shares them.
+from claimset.ingest.fast_csv import Plan, plan, read_blocks  # noqa: F401
+from claimset.ingest.sources import InputFile
 from claimset.parallel import parallel_map
 
 # Fields that need no per-value validation (dates and booleans go through the slow path).
@@ -133,36 +133,6 @@ def chunks(blocks: Iterable[bytes], chunk_bytes: int | None = None) -> Iterator[
             lines += piece.count(b"\n")
     if buf:
         yield buf, lines
-
-
-def read_blocks(fh: BinaryIO, size: int | None = None) -> Iterator[bytes]:
-    """The file's bytes in blocks of ``size`` (default: the chunk size)."""
-    while block := fh.read(size or CHUNK_BYTES):
-        yield block
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What :func:`parse_chunk` needs to know about the file (fixed before any chunk)."""
-
-    f: InputFile
-    mapping: dict[str, str]
-    published: str | None
-
-
-def plan(f: InputFile, mapping: dict[str, str]) -> Plan | None:
-    """A :class:`Plan` if the file can take the fast path at all, else None."""
-    if not is_utf8(f.encoding) or not set(mapping) <= PLAIN_FIELDS:
-        return None
-    if "synthetic" in f.meta and not isinstance(f.meta["synthetic"], bool):
-        return None
-    published = f.meta.get("published_at")
-    if published is not None:
-        try:
-            published = iso_date(str(published), "published_at")
-        except FieldProblem:
-            return None
-    return Plan(f, mapping, published)
 
 
 def parse_chunk(

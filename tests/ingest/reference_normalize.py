@@ -34,16 +34,7 @@ _MAYBE_NFC = "[^" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in _NFC_SA
 
 def normalize_expr(expr: pl.Expr, *, single_paragraph: bool = False) -> pl.Expr:
     """Return ``expr`` normalised by the module policy (NUL handling is the caller's)."""
-    out = (
-        expr.str.replace_all(NEWLINES, "\n")
-        .str.replace_all(INVISIBLE, "")
-        .str.replace_all(SPACES, " ")
-        .str.replace_all(r" ?\n ?", "\n")
-    )
-    if single_paragraph:
-        out = out.str.replace_all(r"\n+", " ")
-    else:
-        out = out.str.replace_all(r"\n{3,}", "\n\n")
+    out = _chain(expr, single_paragraph=single_paragraph)
     # NFC last: it can compose across a removed character. It never creates whitespace.
     out = (
         pl.when(out.str.contains(nfc_sensitive_class()))
@@ -55,6 +46,11 @@ def normalize_expr(expr: pl.Expr, *, single_paragraph: bool = False) -> pl.Expr:
 
 def replace_expr(expr: pl.Expr, *, single_paragraph: bool) -> pl.Expr:
     """Steps 3-5 only (no NFC)."""
+    return _chain(expr, single_paragraph=single_paragraph).str.strip_chars(" \n")
+
+
+def _chain(expr: pl.Expr, *, single_paragraph: bool) -> pl.Expr:
+    """The replacement chain of steps 3-5, before the final strip."""
     out = (
         expr.str.replace_all(NEWLINES, "\n")
         .str.replace_all(INVISIBLE, "")
@@ -62,10 +58,8 @@ def replace_expr(expr: pl.Expr, *, single_paragraph: bool) -> pl.Expr:
         .str.replace_all(r" ?\n ?", "\n")
     )
     if single_paragraph:
-        out = out.str.replace_all(r"\n+", " ")
-    else:
-        out = out.str.replace_all(r"\n{3,}", "\n\n")
-    return out.str.strip_chars(" \n")
+        return out.str.replace_all(r"\n+", " ")
+    return out.str.replace_all(r"\n{3,}", "\n\n")
 
 
 def normalize_series(s: pl.Series, *, single_paragraph: bool = False) -> pl.Series:

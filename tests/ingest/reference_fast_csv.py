@@ -1,8 +1,9 @@
 """Test oracle: the CSV fast path as it was before the C scanner (claimset.ingest._csv).
 
-Kept verbatim (only this paragraph is new) so that tests/ingest/test_csv_kernel.py can check
-that the kernel-based ``claimset.ingest.fast_csv`` cuts the same chunks, returns identical
-frames and asks for the slow path on exactly the same inputs. Not used by ``src/``.
+Kept as it was (only this paragraph is new; the parts the kernel did not replace are
+imported from fast_csv) so that tests/ingest/test_csv_kernel.py can check that the
+kernel-based ``claimset.ingest.fast_csv`` cuts the same chunks, returns identical frames and
+asks for the slow path on exactly the same inputs. Not used by ``src/``.
 
 Fast path for large, well-formed UTF-8 CSV files: polars parses, numpy finds records.
 
@@ -30,30 +31,22 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-# Reading blocks and the file plan did not change with the kernel: the oracle shares them.
-from claimset.ingest.fast_csv import Plan, plan, read_blocks  # noqa: F401
-from claimset.ingest.sources import InputFile
+# What did not change with the kernel (constants, the file plan, reading blocks, mapping a
+# parsed chunk to the record columns) the oracle shares with fast_csv.
+from claimset.ingest.fast_csv import (  # noqa: F401
+    _BOM,
+    _EMPTY_SCHEMA,
+    CHUNK_BYTES,
+    PLAIN_FIELDS,
+    Plan,
+    SlowPath,
+    _frame,
+    plan,
+    read_blocks,
+)
 from claimset.parallel import parallel_map
 
-# Fields that need no per-value validation (dates and booleans go through the slow path).
-PLAIN_FIELDS = frozenset(
-    {"source_id", "source", "url", "title", "standfirst", "body", "language", "author"}
-)
 _NL, _QUOTE, _COMMA = 10, 34, 44
-CHUNK_BYTES = 4 << 20  # raw bytes per parse chunk (a chunk always ends after a whole record)
-_BOM = b"\xef\xbb\xbf"
-# Columns of a chunk without records (same as a chunk with some).
-_EMPTY_SCHEMA = {c: pl.String for c in sorted(PLAIN_FIELDS | {"published_at"})} | {
-    "synthetic": pl.Boolean,
-    "origin_file": pl.String,
-    "origin_line": pl.Int64,
-    "origin_format": pl.String,
-    "raw_sha256": pl.String,
-}
-
-
-class SlowPath(Exception):
-    """The file needs the standard-library reader (raised instead of returning None)."""
 
 
 def sha256_many(chunks: Sequence[Any], n_workers: int | None = None) -> list[str]:
@@ -187,7 +180,7 @@ def parse_chunk(
     if df.height != len(rows_i) or p.mapping["body"] not in df.columns:
         raise SlowPath
     raw_sha = sha256_many([view[starts_l[i] : ends_l[i]] for i in rows_i], n_workers)
-    return _frame(p, df, raw_sha, lines[rows_i]), header
+    return _frame(p, df, pl.Series("raw_sha256", raw_sha, dtype=pl.String), lines[rows_i]), header
 
 
 def header_commas(header: bytes) -> int:
@@ -196,45 +189,3 @@ def header_commas(header: bytes) -> int:
     if spans is None:
         raise SlowPath
     return int(spans[2][0])
-
-
-def _frame(p: Plan, df: pl.DataFrame, raw_sha: list[str], lines: np.ndarray) -> pl.DataFrame:
-    exprs: list[pl.Expr] = []
-    f, mapping = p.f, p.mapping
-    for target in sorted(mapping):
-        column = mapping[target]
-        col = pl.col(column) if column in df.columns else pl.lit(None, dtype=pl.String)
-        # Like map_fields: an empty non-body cell means "not given" (sidecar default applies).
-        if target != "body":
-            col = pl.when(col.str.len_bytes() > 0).then(col)
-        default = f.meta.get(target)
-        if default is not None:
-            col = col.fill_null(pl.lit(str(default)))
-        exprs.append(col.alias(target))
-    for key in sorted(PLAIN_FIELDS - set(mapping)):
-        default = f.meta.get(key)
-        exprs.append(pl.lit(None if default is None else str(default), dtype=pl.String).alias(key))
-    exprs.append(pl.lit(p.published, dtype=pl.String).alias("published_at"))
-    return df.select(exprs).with_columns(
-        pl.lit(bool(f.meta.get("synthetic", False))).alias("synthetic"),
-        pl.lit(f.rel).alias("origin_file"),
-        pl.Series("origin_line", lines, dtype=pl.Int64),
-        pl.lit("csv").alias("origin_format"),
-        pl.Series("raw_sha256", raw_sha, dtype=pl.String),
-    )
-
-
-def read_csv_fast(f: InputFile, data: bytes, mapping: dict[str, str]) -> pl.DataFrame | None:
-    """Records of a well-formed CSV as one frame (columns as pipeline.to_frame), or None."""
-    p = plan(f, mapping)
-    if p is None:
-        return None
-    frames: list[pl.DataFrame] = []
-    header: bytes | None = None
-    try:
-        for piece, before in chunks([data]):
-            frame, header = parse_chunk(p, piece, before, header, n_workers=None)
-            frames.append(frame)
-    except SlowPath:
-        return None
-    return pl.concat(frames) if frames else None

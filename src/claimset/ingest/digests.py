@@ -14,6 +14,7 @@ import pyarrow as pa
 from typing_extensions import Buffer
 
 from claimset.ingest import _sha256
+from claimset.ingest.utf8 import utf8_buffers
 
 
 def sha256_hex_array(data: Buffer, spans: Buffer, n: int) -> pa.LargeStringArray:
@@ -28,12 +29,8 @@ def sha256_hex_array(data: Buffer, spans: Buffer, n: int) -> pa.LargeStringArray
 
 def sha256_of_strings(texts: pl.Series) -> pl.Series:
     """Hex SHA-256 of each value's UTF-8 bytes (nulls hash as the empty string)."""
-    arr = texts.fill_null("").to_arrow().cast(pa.large_string())
-    n = len(arr)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
+    data, offsets = utf8_buffers(texts)
+    n = len(texts)
     spans = np.empty((n, 2), dtype=np.int64)
     spans[:, 0], spans[:, 1] = offsets[:-1], offsets[1:]
-    data = arr.buffers()[2]
-    return pl.Series(
-        texts.name, sha256_hex_array(data if data is not None else b"", spans.tobytes(), n)
-    )
+    return pl.Series(texts.name, sha256_hex_array(data, spans.tobytes(), n))

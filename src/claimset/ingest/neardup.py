@@ -42,6 +42,7 @@ import pyarrow as pa
 
 from claimset.ingest import _sketch
 from claimset.ingest.config import NearDuplicateConfig
+from claimset.ingest.utf8 import utf8_buffers
 from claimset.parallel import parallel_map
 
 _MIX = 0x9E3779B97F4A7C15  # the kernel's odd 64-bit mixing constant (golden ratio)
@@ -138,11 +139,7 @@ def _by_blocks(
     n = len(texts)
     if n == 0:
         return
-    if texts.null_count():
-        texts = texts.fill_null("")
-    arr = texts.to_arrow().cast(pa.large_string())
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
-    data = arr.buffers()[2] or b""
+    data, offsets = utf8_buffers(texts)
     cuts = np.searchsorted(
         offsets[1:], np.arange(offsets[0] + chunk_bytes, offsets[-1], chunk_bytes), side="right"
     )

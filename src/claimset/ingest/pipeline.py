@@ -192,26 +192,29 @@ def prepare(raw: pl.DataFrame, config: IngestConfig) -> tuple[pl.DataFrame, np.n
     raw = raw.select(list(RAW_SCHEMA)).cast(RAW_SCHEMA)
     df = normalize_frame(raw.with_columns(pl.col("language").fill_null(config.default_language)))
     del raw
-    # Record-level checks, first failing reason wins.
+    # Record-level checks, first failing reason wins (text length counted once).
     reason = (
         pl.when(pl.col("_nul"))
         .then(pl.lit("nul_byte"))
         .when(pl.col("body").str.len_bytes() == 0)
         .then(pl.lit("empty_body"))
-        .when(pl.col("text").str.len_chars() > config.max_chars)
+        .when(pl.col("_chars") > config.max_chars)
         .then(pl.lit("too_large"))
     )
     text_sha, article_ids = _identities(df["source_id"], df["text"])
     keys = band_keys(df["text"], config.near_duplicates, n_workers=1)
-    df = df.with_columns(
-        reason.alias("_reason"),
-        text_sha,
-        article_ids,
-        pl.col("text").str.len_chars().cast(pl.Int64).alias("_chars"),
-        pl.when(reason.is_not_null())
-        .then(pl.col("text").str.head(config.excerpt_chars))
-        .alias("_excerpt"),
-    ).drop("_nul")
+    df = (
+        df.with_columns(
+            text_sha, article_ids, pl.col("text").str.len_chars().cast(pl.Int64).alias("_chars")
+        )
+        .with_columns(reason.alias("_reason"))
+        .with_columns(
+            pl.when(pl.col("_reason").is_not_null())
+            .then(pl.col("text").str.head(config.excerpt_chars))
+            .alias("_excerpt")
+        )
+        .drop("_nul")
+    )
     return df, keys
 
 

@@ -17,7 +17,8 @@ from types import TracebackType
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
+
+from claimset.ingest.utf8 import utf8_buffers
 
 
 class TextStore:
@@ -45,13 +46,9 @@ class TextStore:
 
     def append(self, texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
         """Store ``texts`` (nulls as empty); return each one's (position, byte length)."""
-        arr = texts.fill_null("").to_arrow().cast(pa.large_string())
-        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
-            arr.offset : arr.offset + len(arr) + 1
-        ]
-        buf = arr.buffers()[2]
-        lo, hi = (int(offsets[0]), int(offsets[-1])) if len(offsets) else (0, 0)
-        if hi > lo and buf is not None:
+        buf, offsets = utf8_buffers(texts)
+        lo, hi = int(offsets[0]), int(offsets[-1])
+        if hi > lo:
             self._fh.seek(self._size)
             self._fh.write(memoryview(buf)[lo:hi])
         positions = offsets[:-1] - lo + self._size

@@ -152,6 +152,15 @@ QUARANTINE_CASES: dict[
         None,
         {},
     ),
+    "html_bare_navigation_and_footer": (
+        {
+            "bare.html": "<html><body><nav>Home | About</nav><header>Daily News - Subscribe"
+            " now</header><footer>© 2024 Site</footer></body></html>"
+        },
+        ["no_main_text"],
+        None,
+        {},
+    ),
     "csv_row_wrong_field_count": (
         {"b.csv": 'Body ID,articleBody\n1,"ok"\n2,"too","many"\n'},
         ["bad_row"],

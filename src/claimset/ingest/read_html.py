@@ -13,6 +13,10 @@ from claimset.ingest.sources import InputFile, decode, line_of
 # A fixed upper bound instead of trafilatura's default "today" keeps outputs independent of
 # the wall clock; no extensive search so a date in the body text is never guessed as the date.
 _DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "2099-12-31"}
+# Page chrome removed before extraction. trafilatura's own extractor drops it, but when that
+# finds nothing its fallback extractors return whatever text is left, so a page with only a
+# bare <nav> or <header> would become an article of menu entries.
+_CHROME = ["//nav", "//header", "//footer", "//aside"]
 
 
 def read_html(f: InputFile, config: IngestConfig) -> tuple[list[RawRecord], list[Quarantined]]:
@@ -39,6 +43,7 @@ def read_html(f: InputFile, config: IngestConfig) -> tuple[list[RawRecord], list
         include_images=False,
         include_links=False,
         date_extraction_params=_DATE_PARAMS,
+        prune_xpath=_CHROME,
     )
     meta: dict[str, Any] = {}
     if doc is not None:

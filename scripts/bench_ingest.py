@@ -61,6 +61,13 @@ def build_corpus(fnc: Path, target_mb: float, out: Path) -> int:
     return out.stat().st_size
 
 
+# Output files of each stage, in the order run_ingest / run_segment take them.
+STAGE_OUTPUTS = {
+    "ingest": ("articles.parquet", "q.jsonl", "d.jsonl", "ingest.json"),
+    "segment": ("sentences.parquet", "segment.json"),
+}
+
+
 def worker(stage: str, corpus: Path, work: Path, params: Path) -> None:
     """Run one stage in this process (as ``claimset <stage>`` does); print JSON figures.
 
@@ -71,6 +78,10 @@ def worker(stage: str, corpus: Path, work: Path, params: Path) -> None:
 
     from claimset.config import load_section
 
+    # As `dvc repro` does, the stage's outputs are deleted before it runs (a run never
+    # replaces the previous run's files).
+    for name in STAGE_OUTPUTS.get(stage, ()):
+        (work / name).unlink(missing_ok=True)
     out: dict[str, object] = {}
     t0, c0 = time.perf_counter(), time.process_time()
     if stage == "ingest":
@@ -80,14 +91,7 @@ def worker(stage: str, corpus: Path, work: Path, params: Path) -> None:
         icfg = load_section("ingest", IngestConfig, params)
         out["baseline_rss_bytes"] = _maxrss()  # interpreter + libraries, before any data
         t0, c0 = time.perf_counter(), time.process_time()
-        run_ingest(
-            [corpus],
-            work / "articles.parquet",
-            work / "q.jsonl",
-            work / "d.jsonl",
-            work / "ingest.json",
-            icfg,
-        )
+        run_ingest([corpus], *(work / name for name in STAGE_OUTPUTS["ingest"]), icfg)
         out["report"] = json.loads((work / "ingest.json").read_text())
     elif stage == "segment":
         from claimset.segment import run_segment
@@ -96,9 +100,7 @@ def worker(stage: str, corpus: Path, work: Path, params: Path) -> None:
         scfg = load_section("segment", SegmentConfig, params)
         out["baseline_rss_bytes"] = _maxrss()  # interpreter + libraries, before any data
         t0, c0 = time.perf_counter(), time.process_time()
-        run_segment(
-            work / "articles.parquet", work / "sentences.parquet", work / "segment.json", scfg
-        )
+        run_segment(work / "articles.parquet", *(work / n for n in STAGE_OUTPUTS["segment"]), scfg)
         out["report"] = json.loads((work / "segment.json").read_text())
     else:
         try:

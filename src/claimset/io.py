@@ -21,18 +21,24 @@ import polars as pl
 
 @contextmanager
 def atomic_path(path: str | os.PathLike[str], suffix: str = "") -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success it replaces ``path``."""
+    """Yield a temporary path next to ``path``; on success it replaces ``path``.
+
+    The path does not exist yet (it is in a new private directory beside ``path``), so the
+    writer creates the file. A file that existed, even empty, would be truncated on open,
+    and ext4 then starts writing all its data back on close (``auto_da_alloc``), which made
+    every large output wait tens of milliseconds for the disk.
+    """
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix or ".tmp", dir=dest.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    tmp_path = tmp_dir / f"{dest.name}{suffix or '.tmp'}"
     try:
         yield tmp_path
         os.replace(tmp_path, dest)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+        tmp_dir.rmdir()
 
 
 @contextmanager

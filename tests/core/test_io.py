@@ -31,6 +31,20 @@ def test_failed_write_leaves_old_file_and_no_temp(tmp_path: Path) -> None:
     assert [x.name for x in tmp_path.iterdir()] == ["out.txt"]
 
 
+def test_atomic_path_is_new_so_the_writer_creates_the_file(tmp_path: Path) -> None:
+    """A pre-created (then truncated) temp file makes ext4 flush it on close; the path must
+    not exist until the writer creates it, and nothing may be left beside the output."""
+    dest = tmp_path / "out.parquet"
+    io.write_text(dest, "old")
+    with io.atomic_path(dest, suffix=".parquet") as tmp:
+        assert not tmp.exists() and tmp.parent.is_dir() and tmp.parent != tmp_path
+        assert tmp.parent.parent == tmp_path  # same filesystem: os.replace stays atomic
+        tmp.write_text("new")
+        assert dest.read_text() == "old"  # replaced only on success
+    assert dest.read_text() == "new"
+    assert [x.name for x in tmp_path.iterdir()] == ["out.parquet"]
+
+
 def test_parquet_writes_are_byte_identical(tmp_path: Path) -> None:
     df = pl.DataFrame({"id": ["b", "a"], "x": [1.5, 2.0]})
     io.write_parquet(tmp_path / "1.parquet", df)

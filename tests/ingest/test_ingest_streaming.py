@@ -138,12 +138,13 @@ def test_row_groups_stream_same_rows(ingest, monkeypatch: pytest.MonkeyPatch) ->
     assert many.articles.equals(one.articles)
 
 
-def test_row_groups_bounds() -> None:
-    sizes = np.array([5, 5, 20, 1, 1, 1, 0, 9])
-    groups = pipeline.row_groups(sizes, max_bytes=10, max_rows=2)
-    assert groups == [(0, 2), (2, 3), (3, 5), (5, 7), (7, 8)]
-    assert pipeline.row_groups(np.array([], dtype=np.int64), 10, 2) == []
-    assert pipeline.row_groups(sizes, 1000, 100) == [(0, 8)]
+def test_rows_per_group_from_the_data_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "ROW_GROUP_TEXT_BYTES", 1000)
+    monkeypatch.setattr(pipeline, "ROW_GROUP_ROWS", 50)
+    assert pipeline.rows_per_group(text_bytes=10_000, rows=100) == 10  # 100 bytes a row
+    assert pipeline.rows_per_group(text_bytes=100, rows=100) == 50  # capped in rows
+    assert pipeline.rows_per_group(text_bytes=10**9, rows=2) == 1  # rows larger than a group
+    assert pipeline.rows_per_group(text_bytes=0, rows=0) == 1
 
 
 def test_text_store_round_trip(tmp_path) -> None:

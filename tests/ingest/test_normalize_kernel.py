@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from claimset.ingest import _normalize
 from claimset.ingest import normalize as normalize_module
 from claimset.ingest.normalize import (
-    _nfc_bitmap,
     _nfc_sensitive_code_points,
     nfc_sensitive_class,
+    nfc_table,
     normalize_series,
     normalize_series_with_nul,
     normalize_text,
@@ -116,7 +116,7 @@ def _raw_kernel(values: list[str], single: bool) -> tuple[list[str], list[int], 
     out_data = np.empty(sum(len(v.encode()) for v in values), dtype=np.uint8)
     flags = np.empty(n, dtype=np.uint8)
     changed, used = _normalize.normalize(
-        views, tuple(data), validity, 0, n, single, _nfc_bitmap(), out_views, out_data, flags
+        views, tuple(data), validity, 0, n, single, nfc_table(), out_views, out_data, flags
     )
     out = pa.Array.from_buffers(
         pa.string_view(), n, [None, pa.py_buffer(out_views), *data, pa.py_buffer(out_data[:used])]
@@ -202,7 +202,7 @@ def test_normalize_text_and_class_still_work() -> None:
 
 
 def test_bitmap_matches_class() -> None:
-    bits = np.unpackbits(np.frombuffer(_nfc_bitmap(), dtype=np.uint8), bitorder="little")
+    bits = np.unpackbits(np.frombuffer(nfc_table(), dtype=np.uint8), bitorder="little")
     assert np.flatnonzero(bits).tolist() == list(_nfc_sensitive_code_points())
 
 
@@ -216,7 +216,7 @@ def _call(views: bytes, buffers: tuple[bytes, ...], n: int = 1, **kw: object) ->
     args: dict[str, object] = {
         "validity": None,
         "offset": 0,
-        "bitmap": _nfc_bitmap(),
+        "bitmap": nfc_table(),
         "out_views": np.empty(16 * n, dtype=np.uint8),
         "out_data": np.empty(64, dtype=np.uint8),
         "flags": np.empty(n, dtype=np.uint8),

@@ -122,7 +122,7 @@ def test_output_bytes_independent_of_batching_and_threads(
     monkeypatch.setitem(pipeline.PARQUET_OPTIONS, "row_group_size", 512)
     one = _run(tmp_path, "one", chunk_bytes=1 << 30)
     monkeypatch.setattr(parallel, "workers", lambda: workers)
-    monkeypatch.setattr(pipeline, "READ_BYTES", 1000)  # many read slices
+    monkeypatch.setattr(pipeline, "READ_ROWS", 7)  # many read batches
     for chunk in (1, 777, 5000):
         assert _run(tmp_path, f"c{chunk}", chunk_bytes=chunk) == one
         assert (tmp_path / f"c{chunk}.json").read_text() == (tmp_path / "one.json").read_text()

@@ -142,6 +142,116 @@ static void sha256_hex(blocks_fn blocks, const uint8_t *p, size_t n, uint8_t *ou
         for (int k = 0; k < 8; k++) out[8 * i + k] = (uint8_t)hex[(st[i] >> (28 - 4 * k)) & 15u];
 }
 
+/* Incremental SHA-256 over a message given in parts: whole blocks go straight from the
+ * input, only a partial block is buffered. */
+typedef struct {
+    uint32_t st[8];
+    uint8_t buf[64];
+    size_t buf_len;
+    uint64_t total;
+    blocks_fn blocks;
+} sha_t;
+
+static void sha_init(sha_t *h, blocks_fn blocks) {
+    static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    memcpy(h->st, iv, sizeof iv);
+    h->buf_len = 0;
+    h->total = 0;
+    h->blocks = blocks;
+}
+
+static void sha_update(sha_t *h, const uint8_t *p, size_t n) {
+    h->total += n;
+    if (h->buf_len) {
+        size_t take = 64 - h->buf_len < n ? 64 - h->buf_len : n;
+        memcpy(h->buf + h->buf_len, p, take);
+        h->buf_len += take;
+        p += take;
+        n -= take;
+        if (h->buf_len < 64) return;
+        h->blocks(h->st, h->buf, 1);
+        h->buf_len = 0;
+    }
+    size_t full = n / 64;
+    h->blocks(h->st, p, full);
+    memcpy(h->buf, p + full * 64, n - full * 64);
+    h->buf_len = n - full * 64;
+}
+
+static void sha_final_hex(sha_t *h, uint8_t *out) {
+    static const char hex[] = "0123456789abcdef";
+    uint8_t tail[128] = {0};
+    size_t rest = h->buf_len;
+    memcpy(tail, h->buf, rest);
+    tail[rest] = 0x80;
+    size_t tail_len = rest + 9 <= 64 ? 64 : 128;
+    uint64_t bits = h->total * 8u;
+    for (int i = 0; i < 8; i++) tail[tail_len - 1 - (size_t)i] = (uint8_t)(bits >> (8 * i));
+    h->blocks(h->st, tail, tail_len / 64);
+    for (int i = 0; i < 8; i++)
+        for (int k = 0; k < 8; k++)
+            out[8 * i + k] = (uint8_t)hex[(h->st[i] >> (28 - 4 * k)) & 15u];
+}
+
+/* Checks n int64 (start, end) pairs against a buffer of len bytes; sets ValueError. */
+static int check_spans(const Py_buffer *spans, Py_ssize_t len, const char *what) {
+    size_t n = (size_t)spans->len / 16;
+    for (size_t r = 0; r < n; r++) {
+        int64_t s, e;
+        memcpy(&s, (const uint8_t *)spans->buf + 16 * r, 8);
+        memcpy(&e, (const uint8_t *)spans->buf + 16 * r + 8, 8);
+        if (s < 0 || e < s || e > (int64_t)len) {
+            PyErr_Format(PyExc_ValueError, "%s span %zu [%lld, %lld) outside data of %zd bytes",
+                         what, r, (long long)s, (long long)e, len);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *py_sha256_hex_keyed(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer kbuf, kspans, buf, spans;
+    int portable = 0;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*|p", &kbuf, &kspans, &buf, &spans, &portable))
+        return NULL;
+    PyObject *out = NULL;
+    if (spans.len % 16 || kspans.len != spans.len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "spans and key spans must hold as many int64 (start, end) pairs");
+        goto done;
+    }
+    if (check_spans(&kspans, kbuf.len, "key") || check_spans(&spans, buf.len, "data")) goto done;
+    size_t n = (size_t)spans.len / 16;
+    out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * 64));
+    if (out == NULL) goto done;
+    blocks_fn blocks = (!portable && has_shani()) ? sha256_blocks_shani : sha256_blocks_portable;
+    uint8_t *o = (uint8_t *)PyBytes_AS_STRING(out);
+    static const uint8_t sep = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (size_t r = 0; r < n; r++) {
+        int64_t ks, ke, s, e;
+        memcpy(&ks, (const uint8_t *)kspans.buf + 16 * r, 8);
+        memcpy(&ke, (const uint8_t *)kspans.buf + 16 * r + 8, 8);
+        memcpy(&s, (const uint8_t *)spans.buf + 16 * r, 8);
+        memcpy(&e, (const uint8_t *)spans.buf + 16 * r + 8, 8);
+        sha_t h;
+        sha_init(&h, blocks);
+        sha_update(&h, (const uint8_t *)kbuf.buf + ks, (size_t)(ke - ks));
+        sha_update(&h, &sep, 1);
+        sha_update(&h, (const uint8_t *)buf.buf + s, (size_t)(e - s));
+        sha_final_hex(&h, o + 64 * r);
+    }
+    Py_END_ALLOW_THREADS
+done:
+    PyBuffer_Release(&kbuf);
+    PyBuffer_Release(&kspans);
+    PyBuffer_Release(&buf);
+    PyBuffer_Release(&spans);
+    return out;
+}
+
 static PyObject *py_sha256_hex(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer buf, spans;
@@ -184,6 +294,9 @@ done:
 static PyMethodDef methods[] = {
     {"sha256_hex", py_sha256_hex, METH_VARARGS,
      "sha256_hex(data, spans, portable=False) -> 64 hex digits per (start, end) span"},
+    {"sha256_hex_keyed", py_sha256_hex_keyed, METH_VARARGS,
+     "sha256_hex_keyed(key_data, key_spans, data, spans, portable=False) -> 64 hex digits "
+     "per row: SHA-256 of key + NUL + data"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_sha256", NULL, -1, methods,

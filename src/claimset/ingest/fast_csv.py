@@ -176,12 +176,7 @@ def parse_chunk(
     """
     start, first_line, blank_before = 0, lines_before + 1, False
     if header is None:
-        problem, hs, he, start, newlines, _, blank_before = _csv.header(
-            data, 3 if data.startswith(_BOM) else 0
-        )
-        if problem is not None:
-            raise SlowPath(problem)
-        header = data[hs:he]
+        header, start, newlines, blank_before = _header(data)
         first_line += newlines
     width = _width(header)
     names = _names(header)  # (None if polars could not read the header)
@@ -208,6 +203,22 @@ def parse_chunk(
     )
     raw_sha = sha256_hex_array(data, spans, n)
     return _frame(p, df, pl.Series("raw_sha256", raw_sha), origin_lines), header
+
+
+def header_of(first_chunk: bytes) -> bytes:
+    """The header record of the file whose first chunk this is (:class:`SlowPath` if the
+    fast path cannot read it): what :func:`parse_chunk` needs for every later chunk."""
+    return _header(first_chunk)[0]
+
+
+def _header(data: bytes) -> tuple[bytes, int, int, bool]:
+    """``(header, start of the next record, newlines before it, blank record before)``."""
+    problem, hs, he, start, newlines, _, blank_before = _csv.header(
+        data, 3 if data.startswith(_BOM) else 0
+    )
+    if problem is not None:
+        raise SlowPath(problem)
+    return data[hs:he], start, newlines, blank_before
 
 
 @functools.lru_cache(maxsize=16)

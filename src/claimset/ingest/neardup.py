@@ -42,7 +42,7 @@ import pyarrow as pa
 
 from claimset.ingest import _sketch
 from claimset.ingest.config import NearDuplicateConfig
-from claimset.ingest.utf8 import utf8_buffers
+from claimset.ingest.utf8 import Utf8Column, as_utf8
 from claimset.parallel import parallel_map
 
 _MIX = 0x9E3779B97F4A7C15  # the kernel's odd 64-bit mixing constant (golden ratio)
@@ -95,7 +95,7 @@ def signatures(
 
 
 def band_keys(
-    texts: pl.Series,
+    texts: pl.Series | Utf8Column,
     cfg: NearDuplicateConfig,
     chunk_bytes: int = 1 << 20,
     n_workers: int | None = None,
@@ -123,7 +123,7 @@ def _seed_mix(cfg: NearDuplicateConfig) -> int:
 
 
 def _by_blocks(
-    texts: pl.Series,
+    texts: pl.Series | Utf8Column,
     out: np.ndarray,
     fill: Callable[[_Bytes, np.ndarray, np.ndarray], None],
     chunk_bytes: int,
@@ -139,7 +139,8 @@ def _by_blocks(
     n = len(texts)
     if n == 0:
         return
-    data, offsets = utf8_buffers(texts)
+    col = as_utf8(texts)
+    data, offsets = col.data, col.offsets
     cuts = np.searchsorted(
         offsets[1:], np.arange(offsets[0] + chunk_bytes, offsets[-1], chunk_bytes), side="right"
     )
@@ -168,29 +169,33 @@ def pairs_from_keys(keys: np.ndarray) -> np.ndarray:
 
     Buckets come from a stable sort of each band's keys, so each bucket lists its docs in
     increasing order; a bucket of more than ``_MAX_BUCKET_PAIRS`` docs is chained. The
-    pairs of all buckets of a band are generated at once (no Python loop per bucket).
+    pairs of all buckets of a band are generated at once (no Python loop per bucket), and
+    bands are sorted on threads (numpy sorts without the GIL).
     """
-    pairs: list[np.ndarray] = []
-    for band in range(keys.shape[1]):
-        key = keys[:, band]
-        order = np.argsort(key, kind="stable")
-        ks = key[order]
-        starts = np.flatnonzero(np.concatenate([[True], ks[1:] != ks[:-1]]))
-        sizes = np.diff(np.append(starts, len(ks)))
-        shared = sizes > 1
-        starts, sizes = starts[shared], sizes[shared]
-        if not len(starts):
-            continue
-        # Sorted positions of every bucket member but the last: the left side of its pairs.
-        left = np.repeat(starts, sizes - 1) + _ramp(sizes - 1)
-        # Members after it in the bucket it pairs with: all of them, or the next if chained.
-        after = np.repeat(starts + sizes, sizes - 1) - left - 1
-        after[np.repeat(sizes > _MAX_BUCKET_PAIRS, sizes - 1)] = 1
-        right = np.repeat(left, after) + 1 + _ramp(after)
-        pairs.append(np.stack([order[np.repeat(left, after)], order[right]], axis=1))
+    found = parallel_map(lambda b: _band_pairs(keys[:, b]), range(keys.shape[1]), min_items=2)
+    pairs = [p for p in found if p is not None]
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
     return np.unique(np.concatenate(pairs).astype(np.int64), axis=0)
+
+
+def _band_pairs(key: np.ndarray) -> np.ndarray | None:
+    """The pairs of docs sharing a bucket of one band (None if no bucket is shared)."""
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    starts = np.flatnonzero(np.concatenate([[True], ks[1:] != ks[:-1]]))
+    sizes = np.diff(np.append(starts, len(ks)))
+    shared = sizes > 1
+    starts, sizes = starts[shared], sizes[shared]
+    if not len(starts):
+        return None
+    # Sorted positions of every bucket member but the last: the left side of its pairs.
+    left = np.repeat(starts, sizes - 1) + _ramp(sizes - 1)
+    # Members after it in the bucket it pairs with: all of them, or the next if chained.
+    after = np.repeat(starts + sizes, sizes - 1) - left - 1
+    after[np.repeat(sizes > _MAX_BUCKET_PAIRS, sizes - 1)] = 1
+    right = np.repeat(left, after) + 1 + _ramp(after)
+    return np.stack([order[np.repeat(left, after)], order[right]], axis=1)
 
 
 def _ramp(counts: np.ndarray) -> np.ndarray:

@@ -134,7 +134,7 @@ def _normalize_views(
         arr.offset,
         n,
         single_paragraph,
-        _nfc_bitmap(),
+        nfc_table(),
         out_views,
         out_data,
         flags,
@@ -164,7 +164,7 @@ def _slice_bits(bitmap: pa.Buffer, offset: int, n: int) -> pa.Buffer:
 
 
 @functools.cache
-def _nfc_bitmap() -> bytes:
+def nfc_table() -> bytes:
     """The NFC-sensitive code points as the kernel's bitmap (bit cp & 7 of byte cp >> 3)."""
     bits = np.zeros(0x110000, dtype=bool)
     bits[list(_nfc_sensitive_code_points())] = True

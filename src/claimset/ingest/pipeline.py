@@ -9,23 +9,22 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.ma
 import polars as pl
-import pyarrow as pa
 
 from claimset import io, parallel
 from claimset.errors import ClaimsetError, InputError
 from claimset.ingest import fast_csv
 from claimset.ingest.config import IngestConfig
-from claimset.ingest.digests import sha256_of_strings
-from claimset.ingest.neardup import band_keys, clusters_from_keys
-from claimset.ingest.normalize import normalize_series, normalize_series_with_nul
+from claimset.ingest.digests import keyed_sha256, sha256_of_strings
+from claimset.ingest.neardup import band_keys, clusters_from_keys, optimal_bands
+from claimset.ingest.normalize import nfc_table, normalize_series, normalize_series_with_nul
 from claimset.ingest.read_csv import read_csv, read_csv_slow
 from claimset.ingest.read_html import read_html
 from claimset.ingest.read_jsonl import read_jsonl
@@ -33,6 +32,7 @@ from claimset.ingest.read_txt import read_txt
 from claimset.ingest.records import Quarantined, RawRecord, Rejector
 from claimset.ingest.sources import InputFile, discover
 from claimset.ingest.spill import TextStore
+from claimset.ingest.utf8 import Utf8Column
 from claimset.parallel import release_freed_memory
 from claimset.stage import StageReport, track
 
@@ -115,6 +115,9 @@ def read_all(
     rejected: list[Quarantined] = []
     n = parallel.workers()
     with ThreadPoolExecutor(max_workers=n) as pool:
+        # Per-process tables every part needs, built on a core that is idle while the
+        # first chunk is read.
+        warm = pool.submit(_warm_up, config)
         for f in track(files, "reading"):
             if f.fmt is None:
                 q = Rejector(f.rel, "unknown", config.excerpt_chars)
@@ -138,6 +141,7 @@ def read_all(
             ]
             tasks = (functools.partial(prepare, s, config) for s in slices)
             parts += [spill(r) for r in parallel.in_order(pool, n, tasks)]
+        warm.result()
     if not parts:
         parts.append(spill(prepare(RAW_SCHEMA.to_frame(), config)))
     df = pl.concat([p[0] for p in parts])
@@ -145,12 +149,18 @@ def read_all(
     return df.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("seq")), keys, rejected
 
 
+def _warm_up(config: IngestConfig) -> None:
+    """Build the per-process tables of :func:`prepare`: the LSH band layout, the NFC table."""
+    optimal_bands(config.near_duplicates.threshold, config.near_duplicates.num_perm)
+    nfc_table()
+
+
 def _read_csv_chunked(
     f: InputFile,
     config: IngestConfig,
     pool: ThreadPoolExecutor,
     n: int,
-    consume: Callable[[tuple[pl.DataFrame, np.ndarray]], tuple[pl.DataFrame, np.ndarray]],
+    consume: Callable[[Prepared], tuple[pl.DataFrame, np.ndarray]],
 ) -> list[tuple[pl.DataFrame, np.ndarray]] | None:
     """Prepared chunks of a well-formed CSV (fast path), or None for the stdlib reader."""
     mapping = f.fields if f.fields is not None else dict(config.csv_fields)
@@ -163,13 +173,12 @@ def _read_csv_chunked(
         if first is None or not first[0].strip():
             return None  # empty file: the stdlib path reports it
         try:
-            frame, header = fast_csv.parse_chunk(plan, first[0], first[1], None)
-            tasks = itertools.chain(
-                [functools.partial(prepare, frame, config)],
-                (
-                    functools.partial(_parse_and_prepare, plan, piece, before, header, config)
-                    for piece, before in pieces
-                ),
+            # Only the header is read here: every chunk, the first too, is parsed on the pool.
+            header = fast_csv.header_of(first[0])
+            with_header = itertools.chain([(first, None)], ((p, header) for p in pieces))
+            tasks = (
+                functools.partial(_parse_and_prepare, plan, piece, before, known, config)
+                for (piece, before), known in with_header
             )
             return [consume(r) for r in parallel.in_order(pool, n, tasks)]
         except fast_csv.SlowPath:
@@ -177,17 +186,26 @@ def _read_csv_chunked(
 
 
 def _parse_and_prepare(
-    plan: fast_csv.Plan, piece: bytes, before: int, header: bytes, config: IngestConfig
-) -> tuple[pl.DataFrame, np.ndarray]:
+    plan: fast_csv.Plan, piece: bytes, before: int, header: bytes | None, config: IngestConfig
+) -> Prepared:
     frame, _ = fast_csv.parse_chunk(plan, piece, before, header)
     return prepare(frame, config)
 
 
-def prepare(raw: pl.DataFrame, config: IngestConfig) -> tuple[pl.DataFrame, np.ndarray]:
+class Prepared(NamedTuple):
+    """Records of one part of the input, prepared (:func:`prepare`)."""
+
+    df: pl.DataFrame
+    keys: np.ndarray  # near-duplicate band keys, a row per record
+    text: Utf8Column  # the bytes of ``df["text"]``, for the text store
+
+
+def prepare(raw: pl.DataFrame, config: IngestConfig) -> Prepared:
     """Raw records -> normalised fields, ``text``, ``_reason`` (quarantine reason or null),
     ``text_sha256``, ``article_id``; and the near-duplicate band keys of every row.
 
     Every value depends on its own row only, so records can be prepared in any grouping.
+    The text's bytes are gathered once and serve both hashes, the sketch and the store.
     """
     raw = raw.select(list(RAW_SCHEMA)).cast(RAW_SCHEMA)
     df = normalize_frame(raw.with_columns(pl.col("language").fill_null(config.default_language)))
@@ -201,8 +219,9 @@ def prepare(raw: pl.DataFrame, config: IngestConfig) -> tuple[pl.DataFrame, np.n
         .when(pl.col("_chars") > config.max_chars)
         .then(pl.lit("too_large"))
     )
-    text_sha, article_ids = _identities(df["source_id"], df["text"])
-    keys = band_keys(df["text"], config.near_duplicates, n_workers=1)
+    text = Utf8Column.of(df["text"])
+    text_sha, article_ids = _identities(df["source_id"], text)
+    keys = band_keys(text, config.near_duplicates, n_workers=1)
     df = (
         df.with_columns(
             text_sha, article_ids, pl.col("text").str.len_chars().cast(pl.Int64).alias("_chars")
@@ -215,7 +234,7 @@ def prepare(raw: pl.DataFrame, config: IngestConfig) -> tuple[pl.DataFrame, np.n
         )
         .drop("_nul")
     )
-    return df, keys
+    return Prepared(df, keys, text)
 
 
 def to_frame(records: Sequence[RawRecord]) -> pl.DataFrame:
@@ -278,14 +297,13 @@ def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _identities(source_ids: pl.Series, texts: pl.Series) -> tuple[pl.Series, pl.Series]:
+def _identities(source_ids: pl.Series, texts: Utf8Column) -> tuple[pl.Series, pl.Series]:
     """``text_sha256`` and ``article_id`` per row.
 
     ``article_id = "a-" + sha256(source_id + "\\0" + text)[:16]`` (empty source_id when none).
     """
-    keyed = source_ids.fill_null("") + "\x00" + texts.fill_null("")
-    article_ids = "a-" + sha256_of_strings(keyed).str.head(16)
-    return sha256_of_strings(texts).alias("text_sha256"), article_ids.alias("article_id")
+    article_ids = "a-" + keyed_sha256(source_ids, texts).str.head(16)
+    return sha256_of_strings(texts, "text_sha256"), article_ids.alias("article_id")
 
 
 # Columns holding article text: text and body live in a TextStore (on disk) from reading
@@ -293,23 +311,18 @@ def _identities(source_ids: pl.Series, texts: pl.Series) -> tuple[pl.Series, pl.
 _TEXT_COLUMNS = ("title", "standfirst", "body", "text")
 _TEXT_REFS = ("title", "standfirst", "_text_pos", "_text_len", "_body_pos", "_body_len", "_chars")
 _META_COLUMNS = tuple(c for c in ARTICLE_SCHEMA if c not in (*_TEXT_COLUMNS, "cluster_id"))
-# Row groups of the articles file: at most this many text bytes (or rows) each. Fixed
-# numbers, so the file's bytes never depend on cores or chunking.
+# Row groups of the articles file hold about this many bytes of text and body each (at
+# most ROW_GROUP_ROWS rows): the row count is derived from the data alone, so the file's
+# bytes never depend on cores or chunking.
 ROW_GROUP_TEXT_BYTES = 4 << 20
 ROW_GROUP_ROWS = 16384
 # zstd level 1: about 3x less CPU than polars' default level for ~13% larger text columns.
-PARQUET_COMPRESSION_LEVEL = 1
-_DICTIONARY_COLUMNS = (
-    "source",
-    "url",
-    "title",
-    "standfirst",
-    "published_at",
-    "language",
-    "author",
-    "origin_file",
-    "origin_format",
-)
+# No statistics: min/max of whole article texts help no reader and cost a pass over them.
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 1,
+    "statistics": False,
+}
 
 
 def run_ingest(
@@ -404,12 +417,10 @@ def run_ingest(
     return report
 
 
-def _spill(
-    store: TextStore, part: tuple[pl.DataFrame, np.ndarray]
-) -> tuple[pl.DataFrame, np.ndarray]:
+def _spill(store: TextStore, part: Prepared) -> tuple[pl.DataFrame, np.ndarray]:
     """Move a prepared part's ``text`` and ``body`` to ``store``; keep their positions."""
-    df, keys = part
-    tpos, tlen = store.append(df["text"])
+    df, keys, text = part
+    tpos, tlen = store.append(text)
     if df.select(_PREFIXED.any()).item():
         bpos, blen = store.append(df["body"])
     else:  # text equals body in every row (normalize_frame): stored once
@@ -423,42 +434,37 @@ def _spill(
     return df, keys
 
 
-def row_groups(sizes: np.ndarray, max_bytes: int, max_rows: int) -> list[tuple[int, int]]:
-    """Consecutive ``(start, end)`` row ranges of at most ``max_rows`` rows and, unless a
-    single row is larger, at most ``max_bytes`` summed ``sizes``. Depends on the data only."""
-    groups: list[tuple[int, int]] = []
-    cum = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
-    lo, n = 0, len(sizes)
-    while lo < n:
-        hi = int(np.searchsorted(cum, cum[lo] + max_bytes, side="right")) - 1
-        hi = min(max(hi, lo + 1), lo + max_rows, n)
-        groups.append((lo, hi))
-        lo = hi
-    return groups
+def rows_per_group(text_bytes: int, rows: int) -> int:
+    """Rows per row group of the articles file: about ``ROW_GROUP_TEXT_BYTES`` of text and
+    body (on average over the table), at most ``ROW_GROUP_ROWS``. Depends on the data only."""
+    if rows == 0:
+        return 1
+    per_row = max(1, text_bytes // rows)
+    return int(min(ROW_GROUP_ROWS, max(1, ROW_GROUP_TEXT_BYTES // per_row)))
 
 
 def write_articles(
     path: str | Path, articles: pl.DataFrame, texts: pl.DataFrame, store: TextStore
 ) -> None:
-    """Write the articles parquet atomically, in bounded row groups.
+    """Write the articles parquet atomically, streamed in row groups.
 
     Rows are those of ``articles``; title and standfirst come from row ``_row`` of
-    ``texts``, text and body from ``store`` at the positions ``texts`` gives. Peak memory
-    holds a row group or two, never the corpus.
+    ``texts``, text and body from ``store`` at the positions ``texts`` gives. polars' writer
+    asks for a row group's rows as it needs them and compresses on every core; memory holds
+    a few row groups, never the corpus. The file's bytes do not depend on the core count.
     """
-    import pyarrow.parquet as pq
+    from polars.io.plugins import register_io_source
 
-    schema = ARTICLE_SCHEMA.to_frame().to_arrow().schema
     refs = texts[articles["_row"]]
     same = (refs["_body_pos"] == refs["_text_pos"]) & (refs["_body_len"] == refs["_text_len"])
-    sizes = (refs["_text_len"] + refs["_body_len"] * (~same).cast(pl.Int64)).to_numpy()
-    groups = row_groups(sizes, ROW_GROUP_TEXT_BYTES, ROW_GROUP_ROWS) or [(0, 0)]
+    text_bytes = int((refs["_text_len"] + refs["_body_len"] * (~same).cast(pl.Int64)).sum() or 0)
+    step = rows_per_group(text_bytes, articles.height)
 
-    def group(lo: int, hi: int) -> pa.Table:
-        part = articles.slice(lo, hi - lo)
-        r = refs.slice(lo, hi - lo)
+    def group(lo: int) -> pl.DataFrame:
+        part = articles.slice(lo, step)
+        r = refs.slice(lo, step)
         text = store.read(r["_text_pos"].to_numpy(), r["_text_len"].to_numpy())
-        if same.slice(lo, hi - lo).all():
+        if same.slice(lo, step).all():
             body = text
         else:
             body = store.read(r["_body_pos"].to_numpy(), r["_body_len"].to_numpy())
@@ -466,31 +472,19 @@ def write_articles(
             part.with_columns(r["title"], r["standfirst"], body.alias("body"), text.alias("text"))
             .select(list(ARTICLE_SCHEMA))
             .cast(ARTICLE_SCHEMA)
-            .to_arrow()
-            .cast(schema)
         )
 
-    options: dict[str, Any] = {
-        "compression": "zstd",
-        "compression_level": PARQUET_COMPRESSION_LEVEL,
-        "use_dictionary": list(_DICTIONARY_COLUMNS),
-        # Min/max of whole article texts would help no reader and cost a pass over them.
-        "write_statistics": [c for c in ARTICLE_SCHEMA if c not in ("body", "text")],
-    }
-    # The next group is gathered on a thread while this one is compressed (both release
-    # the GIL); groups are written strictly in order.
-    with (
-        io.atomic_path(path, suffix=".parquet") as tmp,
-        pq.ParquetWriter(tmp, schema, **options) as writer,
-        ThreadPoolExecutor(max_workers=1) as pool,
-    ):
-        pending = pool.submit(group, *groups[0])
-        for nxt in [*groups[1:], None]:
-            table = pending.result()
-            if nxt is not None:
-                pending = pool.submit(group, *nxt)
-            writer.write_table(table, row_group_size=max(1, table.num_rows))
-            del table
+    def frames(*_: object) -> Iterator[pl.DataFrame]:
+        # The next group is read on a thread (the store's read releases the GIL) while
+        # polars compresses the ones it has.
+        starts = range(0, max(articles.height, 1), step)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            yield from parallel.in_order(pool, 1, (functools.partial(group, lo) for lo in starts))
+
+    with io.atomic_path(path, suffix=".parquet") as tmp:
+        register_io_source(frames, schema=ARTICLE_SCHEMA).sink_parquet(
+            tmp, row_group_size=step, **PARQUET_OPTIONS
+        )
 
 
 def _source_id_conflicts(

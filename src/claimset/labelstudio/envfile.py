@@ -72,9 +72,11 @@ def set_secrets(env_file: Path, values: Mapping[str, str]) -> None:
             out.append(line)
     out += [f"{k}={v}" for k, v in sorted(pending.items())]
     with atomic_path(env_file) as tmp:
-        # mkstemp creates the temp file 0600 already; chmod again to be explicit.
-        tmp.write_text("\n".join(out) + "\n", encoding="utf-8")
-        os.chmod(tmp, 0o600)
+        # Created 0600, inside atomic_path's private (0700) directory: the secrets are never
+        # readable by anyone else, not even for a moment.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(out) + "\n")
     os.chmod(env_file, 0o600)
 
 

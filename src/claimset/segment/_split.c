@@ -747,10 +747,103 @@ done:
     return result;
 }
 
+/* "<id>-s<index, zero-padded to at least 4 digits>" for each sentence: id is view rows[i]
+ * of a string_view array (the article ids), index is index[i] (>= 0). Returns the ids as a
+ * large_string array's int64 offsets (n + 1) and data. */
+static PyObject *sentence_ids(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer views, rows, index;
+    PyObject *data_list;
+    if (!PyArg_ParseTuple(args, "y*Oy*y*", &views, &data_list, &rows, &index)) return NULL;
+    PyObject *result = NULL, *seq = NULL, *offsets = NULL, *data = NULL;
+    Py_buffer *bufs = NULL;
+    size_t n_bufs = 0, n_ids = 0, n = 0, total = 0;
+    int bad = 0;
+    if (views.len % 16 != 0 || rows.len % 8 != 0 || rows.len != index.len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "views must hold 16 bytes per string, rows and index 8 bytes per sentence");
+        goto done;
+    }
+    n_ids = (size_t)views.len / 16;
+    n = (size_t)rows.len / 8;
+    seq = PySequence_Fast(data_list, "data buffers must be a sequence");
+    if (!seq) goto done;
+    if (PySequence_Fast_GET_SIZE(seq) > MAX_DATA_BUFFERS) {
+        PyErr_SetString(PyExc_ValueError, "too many data buffers");
+        goto done;
+    }
+    bufs = calloc((size_t)PySequence_Fast_GET_SIZE(seq) + 1, sizeof *bufs);
+    if (!bufs) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (; n_bufs < (size_t)PySequence_Fast_GET_SIZE(seq); n_bufs++)
+        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(seq, n_bufs), &bufs[n_bufs], PyBUF_SIMPLE) < 0)
+            goto done;
+    const int64_t *row = rows.buf, *idx = index.buf;
+    /* Validate and size in one pass; an int64 has at most 19 digits. */
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *ptr;
+        size_t len;
+        if (row[i] < 0 || (size_t)row[i] >= n_ids || idx[i] < 0 ||
+            view_bytes(views.buf, (size_t)row[i], bufs, n_bufs, &ptr, &len)) {
+            bad = 1;
+            break;
+        }
+        total += len + 2 + 19;
+    }
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "row out of range, negative index or bad view");
+        goto done;
+    }
+    offsets = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)((n + 1) * 8));
+    data = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
+    if (!offsets || !data) goto done;
+    int64_t *off = (int64_t *)PyBytes_AS_STRING(offsets);
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(data);
+    size_t pos = 0;
+    Py_BEGIN_ALLOW_THREADS
+    off[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *ptr = NULL;
+        size_t len = 0;
+        view_bytes(views.buf, (size_t)row[i], bufs, n_bufs, &ptr, &len); /* checked above */
+        memcpy(out + pos, ptr, len);
+        pos += len;
+        out[pos++] = '-';
+        out[pos++] = 's';
+        char digits[20];
+        int k = 0;
+        uint64_t v = (uint64_t)idx[i];
+        do {
+            digits[k++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        while (k < 4) digits[k++] = '0';
+        while (k) out[pos++] = (uint8_t)digits[--k];
+        off[i + 1] = (int64_t)pos;
+    }
+    Py_END_ALLOW_THREADS
+    if (_PyBytes_Resize(&data, (Py_ssize_t)pos) < 0) goto done; /* frees data on error */
+    result = PyTuple_Pack(2, offsets, data);
+done:
+    Py_XDECREF(offsets);
+    Py_XDECREF(data);
+    for (size_t k = 0; k < n_bufs; k++) PyBuffer_Release(&bufs[k]);
+    free(bufs);
+    Py_XDECREF(seq);
+    PyBuffer_Release(&views);
+    PyBuffer_Release(&rows);
+    PyBuffer_Release(&index);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"split", split, METH_VARARGS,
      "split(views, data_buffers, never, maybe, openers, saying, connectors, policy) -> "
      "(columns, text_offsets, text_data)"},
+    {"sentence_ids", sentence_ids, METH_VARARGS,
+     "sentence_ids(views, data_buffers, rows, index) -> (offsets, data)"},
     {NULL, NULL, 0, NULL},
 };
 

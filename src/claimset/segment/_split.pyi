@@ -26,3 +26,13 @@ def split(
     pointing outside their buffers, invalid UTF-8, non-ASCII words or a bad
     policy. Runs without the GIL.
     """
+
+def sentence_ids(
+    views: Buffer, data_buffers: Sequence[Buffer], rows: Buffer, index: Buffer, /
+) -> tuple[bytes, bytes]:
+    """``f"{ids[rows[i]]}-s{index[i]:04d}"`` for every sentence ``i``: ``ids`` is an Arrow
+    string_view array (views buffer and data buffers, as for :func:`split`), ``rows`` and
+    ``index`` int64 arrays of one length. Returns a large_string array's int64 offsets
+    (n + 1) and data. Raises ``ValueError`` for a row outside ``ids``, a negative index or
+    a view outside its buffers. Runs without the GIL.
+    """

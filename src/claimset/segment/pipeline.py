@@ -9,7 +9,6 @@ bytes depend neither on the batch size nor on the number of cores.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from claimset import io, parallel
 from claimset.errors import ClaimsetError, InputError
 from claimset.segment import batches
 from claimset.segment.config import SegmentConfig
-from claimset.segment.split import split_series
+from claimset.segment.split import sentence_ids, split_series
 from claimset.stage import StageReport, progress
 
 REQUIRED = {"article_id": pl.String, "text": pl.String, "title_end": pl.Int64}
@@ -39,10 +38,8 @@ SENTENCE_SCHEMA = pl.Schema(
 # Text per batch: large enough that the fixed cost of a query (~5 ms) is small, small
 # enough that the batches in flight (workers + 1) stay a small fraction of the input.
 CHUNK_BYTES = 3 << 20
-# Parquet file bytes per read slice. polars decodes only the pages (or row groups) a row
-# slice needs, so a single-row-group file is never decoded whole; each slice costs a fetch
-# of the column chunk, hence not much smaller.
-READ_BYTES = 8 << 20
+# Rows per batch from the streaming parquet reader.
+READ_ROWS = 4096
 # Rows per parquet row group: fixed, so the file bytes do not depend on the batching; small,
 # because the writer holds a row group or more in memory (+1% file size vs 1 << 16).
 ROW_GROUP_ROWS = 1 << 14
@@ -50,18 +47,9 @@ ROW_GROUP_ROWS = 1 << 14
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
     "compression_level": 1,
-    "statistics": True,
+    "statistics": False,
     "row_group_size": ROW_GROUP_ROWS,
 }
-
-
-_PADDED = range(10_000)
-
-
-@functools.cache
-def _padded() -> pl.Series:
-    """``"0000"`` ... ``"9999"``: sentence indexes as they appear in sentence ids."""
-    return pl.Series([f"{i:04d}" for i in _PADDED], dtype=pl.String)
 
 
 def segment_batch(articles: pl.DataFrame, config: SegmentConfig) -> pl.DataFrame:
@@ -69,23 +57,14 @@ def segment_batch(articles: pl.DataFrame, config: SegmentConfig) -> pl.DataFrame
 
     ``paragraph`` is 0 for the title, 1 for the standfirst when there is one, then body
     paragraphs; an article without a title (``title_end == 0``) starts at paragraph 1.
+    ``sentence_id`` is ``"<article_id>-s<index, zero-padded to 4>"``.
     """
     s = split_series(articles["text"], config)
     row = s["row"]
-    article_id = articles["article_id"].gather(row)
     no_title = (articles["title_end"] == 0).cast(pl.Int64).gather(row)
-    # "<article_id>-s<index, zero-padded to 4>": the prefix is built once per article and
-    # the padded index looked up, which is cheaper than formatting every row.
-    prefix = (articles["article_id"] + "-s").gather(row)
-    index = pl.col("index")
-    padded = (
-        pl.when(index < len(_PADDED))
-        .then(pl.lit(_padded()).gather(index.clip(0, len(_PADDED) - 1)))
-        .otherwise(index.cast(pl.String))
-    )
     return s.select(
-        (prefix + padded).alias("sentence_id"),
-        article_id.alias("article_id"),
+        sentence_ids(articles["article_id"], row, s["index"]),
+        articles["article_id"].gather(row).alias("article_id"),
         (pl.col("paragraph") + no_title).alias("paragraph"),
         "index",
         "char_start",
@@ -158,40 +137,10 @@ def _article_frames(path: str | Path, in_order: bool) -> Iterator[pl.DataFrame]:
     if not in_order:  # ingest writes articles sorted by article_id: this is the rare path
         yield read_articles(path).sort("article_id", maintain_order=True)
         return
-    for lo, n in _read_slices(path):
-        frame = pl.scan_parquet(path).select(list(REQUIRED)).slice(lo, n).collect()
+    scan = pl.scan_parquet(path).select(list(REQUIRED))
+    for frame in scan.collect_batches(chunk_size=READ_ROWS):
         _check_no_null_text(path, frame)
         yield frame
-
-
-def _read_slices(path: str | Path) -> Iterator[tuple[int, int]]:
-    """Row slices (start, rows) of about READ_BYTES of file each, cut at row group bounds.
-
-    The reader decodes only the pages (or row groups) a slice needs, so even a
-    single-row-group file is never held whole: a row group larger than READ_BYTES is cut
-    into equal slices. Consecutive smaller ones are read together; a slice never straddles
-    part of a row group (that would decode its pages twice, ~30% more read CPU).
-    """
-    import pyarrow.parquet as pq
-
-    meta = pq.ParquetFile(path).metadata
-    lo, rows, size = 0, 0, 0
-    for g in range(meta.num_row_groups):
-        rg = meta.row_group(g)
-        g_rows = rg.num_rows
-        g_size = sum(rg.column(c).total_compressed_size for c in range(rg.num_columns))
-        if rows and size + g_size > READ_BYTES:
-            yield lo, rows
-            lo, rows, size = lo + rows, 0, 0
-        if g_size <= READ_BYTES:
-            rows, size = rows + g_rows, size + g_size
-            continue
-        step = max(1, -(-g_rows // -(-g_size // READ_BYTES)))
-        for start in range(0, g_rows, step):
-            yield lo + start, min(step, g_rows - start)
-        lo += g_rows
-    if rows:
-        yield lo, rows
 
 
 @dataclass

@@ -62,26 +62,47 @@ def split_series(texts: pl.Series, config: SegmentConfig) -> pl.DataFrame:
     ``paragraph`` counts paragraph breaks before the sentence (0-based, per text; a null
     text has no sentences). Runs without the GIL, so threads can split batches in parallel.
     """
-    # polars' own string layout (Arrow string_view): handed over without a copy.
-    arr = texts.fill_null("").rechunk().to_arrow(compat_level=pl.CompatLevel.newest())
+    views, data = _string_views(texts.fill_null(""))
+    cols, text_offsets, text_data = _split.split(
+        views, data, *_word_lists(config.extra_abbreviations), _POLICY[config.newline_policy]
+    )
+    n = len(text_offsets) // 8 - 1
+    values = np.frombuffer(cols, dtype=np.int64).reshape(len(COLUMNS), n)
+    return pl.DataFrame(
+        [pl.Series(name, values[k]) for k, name in enumerate(COLUMNS)]
+        + [_large_strings("text", text_offsets, text_data)]
+    )
+
+
+def sentence_ids(ids: pl.Series, rows: pl.Series, index: pl.Series) -> pl.Series:
+    """``f"{ids[row]}-s{index:04d}"`` per sentence (the kernel; no Python string per row).
+
+    ``ids`` has no nulls; ``rows`` (positions in ``ids``) and ``index`` (>= 0) are Int64.
+    """
+    views, data = _string_views(ids)
+    offsets, text = _split.sentence_ids(
+        views, data, rows.cast(pl.Int64).to_numpy().data, index.cast(pl.Int64).to_numpy().data
+    )
+    return _large_strings("sentence_id", offsets, text)
+
+
+def _string_views(texts: pl.Series) -> tuple[pa.Buffer, list[pa.Buffer]]:
+    """polars' own string layout (Arrow string_view), handed to a kernel without a copy:
+    the views buffer (16 bytes per value) and the data buffers."""
+    arr = texts.rechunk().to_arrow(compat_level=pl.CompatLevel.newest())
     if isinstance(arr, pa.ChunkedArray):  # pragma: no cover - rechunked above
         arr = arr.combine_chunks()
     if arr.type != pa.string_view():
         raise TypeError(f"expected a string_view array from polars, got {arr.type}")
     bufs = arr.buffers()
-    cols, text_offsets, text_data = _split.split(
-        bufs[1].slice(16 * arr.offset, 16 * len(arr)),
-        bufs[2:],
-        *_word_lists(config.extra_abbreviations),
-        _POLICY[config.newline_policy],
-    )
-    n = len(text_offsets) // 8 - 1
-    values = np.frombuffer(cols, dtype=np.int64).reshape(len(COLUMNS), n)
-    text = pa.LargeStringArray.from_buffers(n, pa.py_buffer(text_offsets), pa.py_buffer(text_data))
-    return pl.DataFrame(
-        [pl.Series(name, values[k]) for k, name in enumerate(COLUMNS)]
-        + [pl.Series("text", pl.from_arrow(text), dtype=pl.String)]
-    )
+    return bufs[1].slice(16 * arr.offset, 16 * len(arr)), bufs[2:]
+
+
+def _large_strings(name: str, offsets: bytes, data: bytes) -> pl.Series:
+    """A String Series from a large_string array's int64 offsets and data (kernel output)."""
+    n = len(offsets) // 8 - 1
+    arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+    return pl.Series(name, pl.from_arrow(arr), dtype=pl.String)
 
 
 def split_sentences(texts: pl.DataFrame, config: SegmentConfig) -> pl.DataFrame:

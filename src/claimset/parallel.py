@@ -19,11 +19,27 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from typing import Any, TypeVar
 
+import numpy as np
 import polars as pl
 
 T = TypeVar("T")
 R = TypeVar("R")
 FrameOrSeries = TypeVar("FrameOrSeries", pl.DataFrame, pl.Series)
+
+
+def _settle_polars_numpy() -> None:
+    """Make polars resolve its lazy numpy module now, on the importing thread.
+
+    polars reaches numpy through a lazy proxy whose first use is not thread-safe: two
+    threads making their first Series from numpy at once can fail with "'module' object
+    does not support item assignment" (the proxy copies numpy's attributes over its own,
+    and numpy has a ``_globals`` submodule). Once resolved, it never re-imports, so doing
+    it here, before any worker thread exists, removes the race.
+    """
+    pl.Series(np.zeros(1, dtype=np.int64))
+
+
+_settle_polars_numpy()
 
 
 def workers() -> int:

@@ -110,7 +110,6 @@ def read_all(
     most a few chunks of raw bytes are in memory at a time. ``text`` and ``body`` go to
     ``store`` as each part is done (columns ``_text_pos``/``_text_len``, ``_body_*``).
     """
-    spill = functools.partial(_spill, store)
     parts: list[tuple[pl.DataFrame, np.ndarray]] = []
     rejected: list[Quarantined] = []
     n = parallel.workers()
@@ -126,7 +125,7 @@ def read_all(
                 )
                 continue
             try:
-                streamed = _read_csv_chunked(f, config, pool, n, spill) if f.fmt == "csv" else None
+                streamed = _read_csv_chunked(f, config, pool, n, store) if f.fmt == "csv" else None
                 if streamed is not None:
                     parts += streamed
                     continue
@@ -139,11 +138,14 @@ def read_all(
             slices = [
                 frame.slice(lo, _ROWS_PER_PART) for lo in range(0, frame.height, _ROWS_PER_PART)
             ]
-            tasks = (functools.partial(prepare, s, config) for s in slices)
-            parts += [spill(r) for r in parallel.in_order(pool, n, tasks)]
+            tasks = (
+                functools.partial(_spilled, store, functools.partial(prepare, s, config))
+                for s in slices
+            )
+            parts += parallel.in_order(pool, n, tasks)
         warm.result()
     if not parts:
-        parts.append(spill(prepare(RAW_SCHEMA.to_frame(), config)))
+        parts.append(_spill(store, prepare(RAW_SCHEMA.to_frame(), config)))
     df = pl.concat([p[0] for p in parts])
     keys = np.concatenate([p[1] for p in parts])
     return df.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("seq")), keys, rejected
@@ -160,7 +162,7 @@ def _read_csv_chunked(
     config: IngestConfig,
     pool: ThreadPoolExecutor,
     n: int,
-    consume: Callable[[Prepared], tuple[pl.DataFrame, np.ndarray]],
+    store: TextStore,
 ) -> list[tuple[pl.DataFrame, np.ndarray]] | None:
     """Prepared chunks of a well-formed CSV (fast path), or None for the stdlib reader."""
     mapping = f.fields if f.fields is not None else dict(config.csv_fields)
@@ -177,10 +179,14 @@ def _read_csv_chunked(
             header = fast_csv.header_of(first[0])
             with_header = itertools.chain([(first, None)], ((p, header) for p in pieces))
             tasks = (
-                functools.partial(_parse_and_prepare, plan, piece, before, known, config)
+                functools.partial(
+                    _spilled,
+                    store,
+                    functools.partial(_parse_and_prepare, plan, piece, before, known, config),
+                )
                 for (piece, before), known in with_header
             )
-            return [consume(r) for r in parallel.in_order(pool, n, tasks)]
+            return list(parallel.in_order(pool, n, tasks))
         except fast_csv.SlowPath:
             return None  # texts of chunks already stored stay unreferenced in the store
 
@@ -195,9 +201,10 @@ def _parse_and_prepare(
 class Prepared(NamedTuple):
     """Records of one part of the input, prepared (:func:`prepare`)."""
 
-    df: pl.DataFrame
+    df: pl.DataFrame  # without ``text`` and ``body``: their bytes follow
     keys: np.ndarray  # near-duplicate band keys, a row per record
-    text: Utf8Column  # the bytes of ``df["text"]``, for the text store
+    text: Utf8Column  # the bytes of each row's text, for the text store
+    body: Utf8Column | None  # the bytes of each row's body; None: the same as text
 
 
 def prepare(raw: pl.DataFrame, config: IngestConfig) -> Prepared:
@@ -210,31 +217,30 @@ def prepare(raw: pl.DataFrame, config: IngestConfig) -> Prepared:
     raw = raw.select(list(RAW_SCHEMA)).cast(RAW_SCHEMA)
     df = normalize_frame(raw.with_columns(pl.col("language").fill_null(config.default_language)))
     del raw
-    # Record-level checks, first failing reason wins (text length counted once).
+    # Record-level checks, first failing reason wins (polars computes the length once).
+    chars = pl.col("text").str.len_chars().cast(pl.Int64)
     reason = (
         pl.when(pl.col("_nul"))
         .then(pl.lit("nul_byte"))
         .when(pl.col("body").str.len_bytes() == 0)
         .then(pl.lit("empty_body"))
-        .when(pl.col("_chars") > config.max_chars)
+        .when(chars > config.max_chars)
         .then(pl.lit("too_large"))
     )
     text = Utf8Column.of(df["text"])
+    body = Utf8Column.of(df["body"]) if df.select(_PREFIXED.any()).item() else None
     text_sha, article_ids = _identities(df["source_id"], text)
     keys = band_keys(text, config.near_duplicates, n_workers=1)
-    df = (
-        df.with_columns(
-            text_sha, article_ids, pl.col("text").str.len_chars().cast(pl.Int64).alias("_chars")
-        )
-        .with_columns(reason.alias("_reason"))
-        .with_columns(
-            pl.when(pl.col("_reason").is_not_null())
-            .then(pl.col("text").str.head(config.excerpt_chars))
-            .alias("_excerpt")
-        )
-        .drop("_nul")
+    df = df.with_columns(
+        text_sha,
+        article_ids,
+        chars.alias("_chars"),
+        reason.alias("_reason"),
+        pl.when(reason.is_not_null())
+        .then(pl.col("text").str.head(config.excerpt_chars))
+        .alias("_excerpt"),
     )
-    return Prepared(df, keys, text)
+    return Prepared(df.drop("_nul", "text", "body"), keys, text, body)
 
 
 def to_frame(records: Sequence[RawRecord]) -> pl.DataFrame:
@@ -314,7 +320,7 @@ _META_COLUMNS = tuple(c for c in ARTICLE_SCHEMA if c not in (*_TEXT_COLUMNS, "cl
 # Row groups of the articles file hold about this many bytes of text and body each (at
 # most ROW_GROUP_ROWS rows): the row count is derived from the data alone, so the file's
 # bytes never depend on cores or chunking.
-ROW_GROUP_TEXT_BYTES = 4 << 20
+ROW_GROUP_TEXT_BYTES = 2 << 20
 ROW_GROUP_ROWS = 16384
 # zstd level 1: about 3x less CPU than polars' default level for ~13% larger text columns.
 # No statistics: min/max of whole article texts help no reader and cost a pass over them.
@@ -417,21 +423,26 @@ def run_ingest(
     return report
 
 
+def _spilled(store: TextStore, task: Callable[[], Prepared]) -> tuple[pl.DataFrame, np.ndarray]:
+    """Run ``task`` and spill its part (on the worker thread that prepared it)."""
+    return _spill(store, task())
+
+
 def _spill(store: TextStore, part: Prepared) -> tuple[pl.DataFrame, np.ndarray]:
-    """Move a prepared part's ``text`` and ``body`` to ``store``; keep their positions."""
-    df, keys, text = part
+    """Put a prepared part's text and body in ``store``; keep their positions."""
+    df, keys, text, body = part
     tpos, tlen = store.append(text)
-    if df.select(_PREFIXED.any()).item():
-        bpos, blen = store.append(df["body"])
-    else:  # text equals body in every row (normalize_frame): stored once
-        bpos, blen = tpos, tlen
-    df = df.drop("text", "body").with_columns(
-        pl.Series("_text_pos", tpos),
-        pl.Series("_text_len", tlen),
-        pl.Series("_body_pos", bpos),
-        pl.Series("_body_len", blen),
-    )
-    return df, keys
+    # text equals body in every row (normalize_frame) when body is None: stored once
+    bpos, blen = store.append(body) if body is not None else (tpos, tlen)
+    refs = [
+        pl.Series(name, values)
+        for name, values in zip(
+            ("_text_pos", "_text_len", "_body_pos", "_body_len"),
+            (tpos, tlen, bpos, blen),
+            strict=True,
+        )
+    ]
+    return df.hstack(refs), keys
 
 
 def rows_per_group(text_bytes: int, rows: int) -> int:

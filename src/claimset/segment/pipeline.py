@@ -39,7 +39,7 @@ SENTENCE_SCHEMA = pl.Schema(
 # enough that the batches in flight (workers + 1) stay a small fraction of the input.
 CHUNK_BYTES = 3 << 20
 # Rows per batch from the streaming parquet reader.
-READ_ROWS = 4096
+READ_ROWS = 1024
 # Rows per parquet row group: fixed, so the file bytes do not depend on the batching; small,
 # because the writer holds a row group or more in memory (+1% file size vs 1 << 16).
 ROW_GROUP_ROWS = 1 << 14

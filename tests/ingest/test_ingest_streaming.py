@@ -3,19 +3,23 @@ sketch: none of them may change a single output value."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 
 import numpy as np
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 from reference_sketch import reference_keys, reference_signatures
 
+from claimset import parallel
 from claimset.ingest import fast_csv, neardup, pipeline
 from claimset.ingest.config import NearDuplicateConfig
 from claimset.ingest.spill import TextStore
+from claimset.ingest.utf8 import Utf8Column
 
-NAMES = ("q.jsonl", "d.jsonl", "r.json")
+NAMES = ("articles.parquet", "q.jsonl", "d.jsonl", "r.json")
 
 _WORDS = [
     "the",
@@ -61,13 +65,22 @@ def _csv(n: int, seed: int = 0, crlf: bool = False) -> bytes:
 def test_chunk_boundaries_do_not_change_outputs(
     ingest, monkeypatch: pytest.MonkeyPatch, crlf: bool
 ) -> None:
-    """Tiny chunks (every record its own chunk) give the same rows and files as one chunk."""
+    """Tiny chunks (every record its own chunk), any number of worker threads (texts land
+    in the store in the order threads finish) and several row groups: the same files, to
+    the byte, as one chunk on one thread."""
     files = {"c/bodies.csv": _csv(300, crlf=crlf)}
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
     whole = ingest(files)
     snap = {n: (whole.out / n).read_bytes() for n in NAMES}
     assert whole.report["records_in"] == 301 and whole.report["duplicates"] == 1
-    for size in (64, 1000):
+    monkeypatch.setattr(pipeline, "ROW_GROUP_TEXT_BYTES", 2000)
+    several = ingest(files)
+    assert pq.ParquetFile(several.out / "articles.parquet").metadata.num_row_groups > 5
+    assert several.articles.equals(whole.articles)
+    monkeypatch.setattr(pipeline, "ROW_GROUP_TEXT_BYTES", 4 << 20)
+    for size, workers in ((64, 1), (64, 3), (1000, 2)):
         monkeypatch.setattr(fast_csv, "CHUNK_BYTES", size)
+        monkeypatch.setattr(parallel, "workers", lambda n=workers: n)
         small = ingest(files)
         assert {n: (small.out / n).read_bytes() for n in NAMES} == snap
         assert small.articles.equals(whole.articles)
@@ -128,8 +141,6 @@ def test_row_groups_stream_same_rows(ingest, monkeypatch: pytest.MonkeyPatch) ->
             for i in range(50)
         )
     }
-    import pyarrow.parquet as pq
-
     one = ingest(files)
     assert pq.ParquetFile(one.out / "articles.parquet").metadata.num_row_groups == 1
     monkeypatch.setattr(pipeline, "ROW_GROUP_TEXT_BYTES", 100)
@@ -151,12 +162,31 @@ def test_text_store_round_trip(tmp_path) -> None:
     values = ["", "plain", "ÉCOLE – naïve «x»", "emoji 👍🏽 zwj", "", "a" * 10_000]
     with TextStore(tmp_path) as store:
         pos1, len1 = store.append(pl.Series(values[:3]))
-        pos2, len2 = store.append(pl.Series(values[3:]))
+        pos2, len2 = store.append(Utf8Column.of(pl.Series(["pad", *values[3:]]).slice(1)))
         pos, lens = np.concatenate([pos1, pos2]), np.concatenate([len1, len2])
         order = np.array([5, 0, 3, 2, 1, 4])
         assert store.read(pos[order], lens[order]).to_list() == [values[i] for i in order]
         assert store.read(pos[:0], lens[:0]).to_list() == []
+        with pytest.raises(OSError, match="end of the file"):
+            store.read(np.array([pos[5]]), np.array([lens[5] + 1]))
+        with pytest.raises(ValueError, match="position -1"):
+            store.read(np.array([-1]), np.array([1]))
     assert list(tmp_path.iterdir()) == []  # the store leaves no file behind
+
+
+def test_text_store_appends_from_many_threads(tmp_path) -> None:
+    """Workers append at once: each call gets its own range, every text reads back."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random(8)
+    parts = [[_body(rng, i) * rng.randint(1, 40) for i in range(50)] for _ in range(40)]
+    with TextStore(tmp_path) as store, ThreadPoolExecutor(max_workers=8) as pool:
+        refs = list(pool.map(lambda p: store.append(pl.Series(p)), parts))
+        for part, (pos, lens) in zip(parts, refs, strict=True):
+            assert store.read(pos, lens).to_list() == part
+        starts = sorted(int(pos[0]) for pos, _ in refs)
+        sizes = {int(pos[0]): int(lens.sum()) for pos, lens in refs}
+        assert all(a + sizes[a] == b for a, b in itertools.pairwise(starts))  # no overlap
 
 
 # ---- near-duplicate sketch: same values as the straightforward definition ----------------

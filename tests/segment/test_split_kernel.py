@@ -15,7 +15,7 @@ from test_segment_offsets_property import TEXT
 from claimset.segment import _split
 from claimset.segment.config import SegmentConfig
 from claimset.segment.rules import CONNECTORS, MAYBE_FINAL, NEVER_FINAL, OPENERS, SAYING
-from claimset.segment.split import split_sentences
+from claimset.segment.split import sentence_ids, split_sentences
 
 CONFIGS = [
     SegmentConfig(),
@@ -261,3 +261,38 @@ def test_kernel_reads_views_and_rejects_bad_arguments() -> None:
 def test_non_ascii_extra_abbreviation_rejected() -> None:
     with pytest.raises(ValueError, match="ASCII"):
         SegmentConfig(extra_abbreviations=("ст.",))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=8),
+    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 123_456)), max_size=40),
+    st.integers(0, 3),
+)
+def test_sentence_ids_are_id_dash_s_padded_index(
+    ids: list[str], picks: list[tuple[int, int]], skip: int
+) -> None:
+    """Ids of up to 12 bytes sit inside their views, longer ones in a data buffer; indexes
+    of 10,000 and more have more than four digits; a sliced Series starts at an offset."""
+    series = pl.Series(["pad"] * skip + ids, dtype=pl.String).slice(skip)
+    rows = [r % len(ids) for r, _ in picks]
+    index = [i for _, i in picks]
+    got = sentence_ids(series, pl.Series(rows, dtype=pl.Int64), pl.Series(index, dtype=pl.Int64))
+    assert got.name == "sentence_id"
+    assert got.to_list() == [f"{ids[r]}-s{i:04d}" for r, i in zip(rows, index, strict=True)]
+
+
+def test_sentence_ids_reject_bad_arguments() -> None:
+    views, data = _views(["a-0123456789abcdef", "b"])
+    one = np.array([0], dtype=np.int64).tobytes()
+    assert _split.sentence_ids(views, data, one, one) == (
+        np.array([0, 24], dtype=np.int64).tobytes(),
+        b"a-0123456789abcdef-s0000",
+    )
+    for rows, index in ((np.array([2]), np.array([0])), (np.array([0]), np.array([-1]))):
+        with pytest.raises(ValueError, match=r"range|negative"):
+            _split.sentence_ids(views, data, rows.astype(np.int64).tobytes(), index.tobytes())
+    with pytest.raises(ValueError, match="8 bytes"):
+        _split.sentence_ids(views, data, one, one + one)
+    with pytest.raises(ValueError, match="view"):
+        _split.sentence_ids(_view(40, 0, 0), [pa.py_buffer(b"x" * 20)], one, one)

@@ -638,6 +638,39 @@ static int view_bytes(const uint8_t *views, size_t k, const Py_buffer *bufs, siz
     return 0;
 }
 
+/* Acquires the data buffers of a string_view array (a sequence of buffer objects): *bufs
+ * gets an array of them, *n how many were acquired. Release with data_buffers_release, also
+ * after a failure. Returns 0, or -1 with an exception set. */
+static int data_buffers_get(PyObject *list, Py_buffer **bufs, size_t *n) {
+    *bufs = NULL;
+    *n = 0;
+    PyObject *seq = PySequence_Fast(list, "data buffers must be a sequence");
+    if (!seq) return -1;
+    int rc = -1;
+    size_t m = (size_t)PySequence_Fast_GET_SIZE(seq);
+    if (m > MAX_DATA_BUFFERS) {
+        PyErr_SetString(PyExc_ValueError, "too many data buffers");
+        goto out;
+    }
+    *bufs = calloc(m + 1, sizeof **bufs);
+    if (!*bufs) {
+        PyErr_NoMemory();
+        goto out;
+    }
+    for (; *n < m; (*n)++)
+        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(seq, *n), &(*bufs)[*n], PyBUF_SIMPLE) < 0)
+            goto out;
+    rc = 0;
+out:
+    Py_DECREF(seq); /* each acquired buffer keeps its own object alive */
+    return rc;
+}
+
+static void data_buffers_release(Py_buffer *bufs, size_t n) {
+    for (size_t k = 0; k < n; k++) PyBuffer_Release(&bufs[k]);
+    free(bufs);
+}
+
 static PyObject *split(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer views;
@@ -646,7 +679,7 @@ static PyObject *split(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*OOOOOOi", &views, &data_list, &w_never, &w_maybe, &w_openers,
                           &w_saying, &w_connectors, &policy))
         return NULL;
-    PyObject *result = NULL, *seq = NULL, *text = NULL;
+    PyObject *result = NULL, *text = NULL;
     rules_t *r = NULL;
     out_t o = {0};
     pieces_t pv = {0};
@@ -662,20 +695,7 @@ static PyObject *split(PyObject *self, PyObject *args) {
         goto done;
     }
     n_docs = (size_t)views.len / 16;
-    seq = PySequence_Fast(data_list, "data buffers must be a sequence");
-    if (!seq) goto done;
-    if (PySequence_Fast_GET_SIZE(seq) > MAX_DATA_BUFFERS) {
-        PyErr_SetString(PyExc_ValueError, "too many data buffers");
-        goto done;
-    }
-    bufs = calloc((size_t)PySequence_Fast_GET_SIZE(seq) + 1, sizeof *bufs);
-    if (!bufs) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (; n_bufs < (size_t)PySequence_Fast_GET_SIZE(seq); n_bufs++)
-        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(seq, n_bufs), &bufs[n_bufs], PyBUF_SIMPLE) < 0)
-            goto done;
+    if (data_buffers_get(data_list, &bufs, &n_bufs)) goto done;
     for (size_t d = 0; d < n_docs; d++) {
         const uint8_t *ptr = NULL;
         size_t len = 0;
@@ -736,9 +756,7 @@ static PyObject *split(PyObject *self, PyObject *args) {
     Py_XDECREF(toff);
 done:
     Py_XDECREF(text);
-    for (size_t k = 0; k < n_bufs; k++) PyBuffer_Release(&bufs[k]);
-    free(bufs);
-    Py_XDECREF(seq);
+    data_buffers_release(bufs, n_bufs);
     free(r);
     free(o.col);
     free(o.text_off);
@@ -755,7 +773,7 @@ static PyObject *sentence_ids(PyObject *self, PyObject *args) {
     Py_buffer views, rows, index;
     PyObject *data_list;
     if (!PyArg_ParseTuple(args, "y*Oy*y*", &views, &data_list, &rows, &index)) return NULL;
-    PyObject *result = NULL, *seq = NULL, *offsets = NULL, *data = NULL;
+    PyObject *result = NULL, *offsets = NULL, *data = NULL;
     Py_buffer *bufs = NULL;
     size_t n_bufs = 0, n_ids = 0, n = 0, total = 0;
     int bad = 0;
@@ -766,20 +784,7 @@ static PyObject *sentence_ids(PyObject *self, PyObject *args) {
     }
     n_ids = (size_t)views.len / 16;
     n = (size_t)rows.len / 8;
-    seq = PySequence_Fast(data_list, "data buffers must be a sequence");
-    if (!seq) goto done;
-    if (PySequence_Fast_GET_SIZE(seq) > MAX_DATA_BUFFERS) {
-        PyErr_SetString(PyExc_ValueError, "too many data buffers");
-        goto done;
-    }
-    bufs = calloc((size_t)PySequence_Fast_GET_SIZE(seq) + 1, sizeof *bufs);
-    if (!bufs) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (; n_bufs < (size_t)PySequence_Fast_GET_SIZE(seq); n_bufs++)
-        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(seq, n_bufs), &bufs[n_bufs], PyBUF_SIMPLE) < 0)
-            goto done;
+    if (data_buffers_get(data_list, &bufs, &n_bufs)) goto done;
     const int64_t *row = rows.buf, *idx = index.buf;
     /* Validate and size in one pass; an int64 has at most 19 digits. */
     for (size_t i = 0; i < n; i++) {
@@ -829,9 +834,7 @@ static PyObject *sentence_ids(PyObject *self, PyObject *args) {
 done:
     Py_XDECREF(offsets);
     Py_XDECREF(data);
-    for (size_t k = 0; k < n_bufs; k++) PyBuffer_Release(&bufs[k]);
-    free(bufs);
-    Py_XDECREF(seq);
+    data_buffers_release(bufs, n_bufs);
     PyBuffer_Release(&views);
     PyBuffer_Release(&rows);
     PyBuffer_Release(&index);

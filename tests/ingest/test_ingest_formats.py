@@ -115,6 +115,19 @@ def test_html_main_text_only(ingest) -> None:
     assert "SHOULD_NOT_APPEAR" not in row["text"]
     assert "\n\n" in row["body"]  # paragraphs kept apart
     assert row["origin_format"] == "html"
+    # The <h1> repeats the title: the text holds the headline once, as its first paragraph.
+    assert row["text"].count("approves new ferry terminal") == 1
+    assert row["body"].startswith("The harbour authority voted on Thursday")
+
+
+def test_html_headline_only_page_keeps_its_one_paragraph(ingest) -> None:
+    page = (
+        "<html><head><title>Storm closes the coast road</title></head><body><article>"
+        "<h1>Storm closes the coast road</h1></article></body></html>"
+    )
+    out = ingest({"short.html": page})
+    assert out.reasons() == [] and out.articles.height == 1
+    assert out.articles["body"].to_list() == ["Storm closes the coast road"]
 
 
 @pytest.mark.slow

@@ -64,8 +64,15 @@ def read_html(f: InputFile, config: IngestConfig) -> tuple[list[RawRecord], list
     except FieldProblem as exc:
         return [], [q(exc.reason, exc.message, html, 1, exc.field)]
     # trafilatura puts one block per line; claimset separates paragraphs by a blank line.
-    fields["body"] = "\n\n".join(line for line in body.split("\n") if line.strip())
+    paragraphs = [line for line in body.split("\n") if line.strip()]
     fields.setdefault("title", meta.get("title") or "")
+    # The page's headline (<h1>) usually opens the main text as well; the title already
+    # opens the article's text, so it would be there twice (and segmented twice).
+    if len(paragraphs) > 1 and " ".join(paragraphs[0].split()) == " ".join(
+        str(fields["title"]).split()
+    ):
+        paragraphs = paragraphs[1:]
+    fields["body"] = "\n\n".join(paragraphs)
     author = meta.get("author")
     if author and not fields.get("author"):
         fields["author"] = author

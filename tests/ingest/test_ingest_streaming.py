@@ -86,6 +86,69 @@ def test_chunk_boundaries_do_not_change_outputs(
         assert small.articles.equals(whole.articles)
 
 
+def _jsonl(n: int, seed: int = 0) -> bytes:
+    rng = random.Random(seed)
+    lines = []
+    for i in range(n):
+        row = {"source_id": f"j{i}", "title": f"Title {i}" if i % 2 else "", "body": _body(rng, i)}
+        lines.append(json.dumps(row, ensure_ascii=i % 4 == 0))
+        if i % 13 == 0:
+            lines.append("   ")  # blank line between records
+        if i == 40:
+            lines.append("{not json")  # a bad line in the middle
+        if i == 55:
+            lines.append('{"source_id": "j55b", "body": ' + "x" * 600 + "}")  # long, and bad
+    lines.append(lines[3])  # an exact duplicate
+    lines.append('{"source_id": "tail", "body": "cut off')  # truncated last line, no newline
+    return ("\ufeff" + "\n".join(lines)).encode("utf-8")
+
+
+def test_jsonl_chunk_boundaries_do_not_change_outputs(
+    ingest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSONL is read chunk by chunk (cut after a newline); any chunk size, even one
+    smaller than a line, gives the same files to the byte; line numbers and the truncated
+    last line's hint are those of the whole file."""
+    from claimset.ingest import read_jsonl
+
+    files = {"j/feed.jsonl": _jsonl(80)}
+    whole = ingest(files)
+    snap = {n: (whole.out / n).read_bytes() for n in NAMES}
+    assert whole.report["records_in"] == 84 and whole.report["duplicates"] == 1
+    bad = {q["origin_line"]: q for q in whole.quarantine}
+    assert sorted(q["reason"] for q in bad.values()) == ["invalid_json"] * 3
+    lines = files["j/feed.jsonl"].decode("utf-8").split("\n")
+    assert [lines[i - 1][:9] for i in sorted(bad)] == ["{not json", '{"source_', '{"source_']
+    assert "file truncated?" in bad[len(lines)]["message"]
+    assert whole.articles.filter(pl.col("source_id") == "j0").height == 1  # BOM removed
+    for size in (1, 64, 1000, 1 << 30):
+        monkeypatch.setattr(read_jsonl, "CHUNK_BYTES", size)
+        small = ingest(files)
+        assert {n: (small.out / n).read_bytes() for n in NAMES} == snap
+
+
+def test_jsonl_line_chunks_cut_after_newlines() -> None:
+    import io
+
+    from claimset.ingest.read_jsonl import line_chunks
+
+    data = _jsonl(60, seed=2)
+    for size in (1, 50, 700, 10_000):
+        pieces = list(line_chunks(io.BytesIO(data), size))
+        assert b"".join(p for p, _ in pieces) == data
+        lines = 0
+        for piece, before in pieces:
+            assert before == lines
+            lines += piece.count(b"\n")
+            assert piece.endswith(b"\n") or piece is pieces[-1][0]
+
+
+def test_whitespace_only_jsonl_is_one_quarantined_record(ingest) -> None:
+    out = ingest({"e/blank.jsonl": "  \n\n \t\n"})
+    assert out.reasons() == ["empty_file"] and out.articles.height == 0
+    assert out.report["records_in"] == 1 and out.report["reconciled"]
+
+
 def test_chunked_fast_path_matches_stdlib_path(ingest, monkeypatch: pytest.MonkeyPatch) -> None:
     files = {"c/bodies.csv": _csv(120, seed=3)}
     monkeypatch.setattr(fast_csv, "CHUNK_BYTES", 200)

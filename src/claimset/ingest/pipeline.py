@@ -21,13 +21,13 @@ import polars as pl
 from claimset import io, parallel
 from claimset.errors import ClaimsetError, InputError
 from claimset.ingest import fast_csv
+from claimset.ingest import read_jsonl as jsonl
 from claimset.ingest.config import IngestConfig
 from claimset.ingest.digests import keyed_sha256, sha256_of_strings
 from claimset.ingest.neardup import band_keys, clusters_from_keys, optimal_bands
 from claimset.ingest.normalize import nfc_table, normalize_series, normalize_series_with_nul
 from claimset.ingest.read_csv import read_csv, read_csv_slow
 from claimset.ingest.read_html import read_html
-from claimset.ingest.read_jsonl import read_jsonl
 from claimset.ingest.read_txt import read_txt
 from claimset.ingest.records import Quarantined, RawRecord, Rejector
 from claimset.ingest.sources import InputFile, discover
@@ -41,9 +41,9 @@ T = TypeVar("T")
 Reader = Callable[
     [InputFile, IngestConfig], tuple[list[RawRecord] | pl.DataFrame, list[Quarantined]]
 ]
+# Readers of whole files (JSONL and well-formed CSV are read chunk by chunk instead).
 READERS: dict[str, Reader] = {
     "txt": read_txt,
-    "jsonl": read_jsonl,
     "csv": read_csv,
     "html": read_html,
 }
@@ -107,8 +107,9 @@ def read_all(
     Returns one frame of prepared records (:func:`prepare`) in input order (``seq``),
     their near-duplicate band keys (one row per record) and the rejected records. Large
     CSV files are read chunk by chunk; chunks are parsed and prepared on threads, and at
-    most a few chunks of raw bytes are in memory at a time. ``text`` and ``body`` go to
-    ``store`` as each part is done (columns ``_text_pos``/``_text_len``, ``_body_*``).
+    most a few chunks of raw bytes are in memory at a time; so are JSONL files. ``text``
+    and ``body`` go to ``store`` as each part is done (columns ``_text_pos``/``_text_len``,
+    ``_body_*``).
     """
     parts: list[tuple[pl.DataFrame, np.ndarray]] = []
     rejected: list[Quarantined] = []
@@ -125,6 +126,11 @@ def read_all(
                 )
                 continue
             try:
+                if f.fmt == "jsonl":
+                    got, rej = _read_jsonl_chunked(f, config, pool, n, store)
+                    parts += got
+                    rejected += rej
+                    continue
                 streamed = _read_csv_chunked(f, config, pool, n, store) if f.fmt == "csv" else None
                 if streamed is not None:
                     parts += streamed
@@ -189,6 +195,58 @@ def _read_csv_chunked(
             return list(parallel.in_order(pool, n, tasks))
         except fast_csv.SlowPath:
             return None  # texts of chunks already stored stay unreferenced in the store
+
+
+def _read_jsonl_chunked(
+    f: InputFile, config: IngestConfig, pool: ThreadPoolExecutor, n: int, store: TextStore
+) -> tuple[list[tuple[pl.DataFrame, np.ndarray]], list[Quarantined]]:
+    """Prepared chunks of a JSONL file (lines parsed on the pool, a few chunks in memory at
+    a time) and its rejected lines."""
+    head: bytes | None = None
+    content = False
+
+    def tasks() -> Iterator[
+        Callable[[], tuple[tuple[pl.DataFrame, np.ndarray], list[Quarantined]]]
+    ]:
+        nonlocal head, content
+        with f.path.open("rb") as fh:
+            for (chunk, before), at_end in _with_last(jsonl.line_chunks(fh)):
+                if head is None:
+                    head = chunk[:4096]
+                content = content or not chunk.isspace()
+                yield functools.partial(_jsonl_part, store, f, config, chunk, before, at_end)
+
+    parts, rejected = [], []
+    for part, rej in parallel.in_order(pool, n, tasks()):
+        parts.append(part)
+        rejected += rej
+    if not content:
+        return [], [jsonl.empty_file(f, config, head or b"")]
+    return parts, rejected
+
+
+def _jsonl_part(
+    store: TextStore,
+    f: InputFile,
+    config: IngestConfig,
+    chunk: bytes,
+    before: int,
+    at_end: bool,
+) -> tuple[tuple[pl.DataFrame, np.ndarray], list[Quarantined]]:
+    records, rejected = jsonl.parse_lines(f, config, chunk, before, at_end=at_end)
+    return _spill(store, prepare(to_frame(records), config)), rejected
+
+
+def _with_last(items: Iterator[T]) -> Iterator[tuple[T, bool]]:
+    """``(item, is_last)`` for each item (looks one ahead)."""
+    prev = next(items, _NOTHING)
+    while prev is not _NOTHING:
+        nxt = next(items, _NOTHING)
+        yield prev, nxt is _NOTHING
+        prev = nxt
+
+
+_NOTHING: Any = object()
 
 
 def _parse_and_prepare(

@@ -1,9 +1,10 @@
 """SHA-256 hex digests of many byte ranges in one call (the ``_sha256`` kernel).
 
 ingest hashes every raw record (``raw_sha256``) and every normalised text twice
-(``text_sha256``, and ``article_id`` from the source id, a NUL and the text). One hashlib call per value costs more in set-up and
-Python strings than the hashing itself; the kernel hashes all ranges of a buffer with the
-GIL released and returns the hex digests as one Arrow string buffer.
+(``text_sha256``, and ``article_id`` from the source id, a NUL and the text). One hashlib
+call per value costs more in set-up and Python strings than the hashing itself; the kernel
+hashes all ranges of a buffer with the GIL released and returns the hex digests as one
+Arrow string buffer.
 """
 
 from __future__ import annotations

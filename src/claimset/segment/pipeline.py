@@ -38,7 +38,8 @@ SENTENCE_SCHEMA = pl.Schema(
 # Text per batch: large enough that the fixed cost of a query (~5 ms) is small, small
 # enough that the batches in flight (workers + 1) stay a small fraction of the input.
 CHUNK_BYTES = 3 << 20
-# Rows per batch from the streaming parquet reader.
+# Rows per batch from the streaming parquet reader (polars' collect_batches), which reads a
+# few batches ahead: 1024 rows (~2 MB of text) kept the peak ~15 MB below 4096 at no cost.
 READ_ROWS = 1024
 # Rows per parquet row group: fixed, so the file bytes do not depend on the batching; small,
 # because the writer holds a row group or more in memory (+1% file size vs 1 << 16).
@@ -47,6 +48,7 @@ ROW_GROUP_ROWS = 1 << 14
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
     "compression_level": 1,
+    # min/max of every sentence text cost ~0.2 CPU-s per 100 MB; readers read the file whole.
     "statistics": False,
     "row_group_size": ROW_GROUP_ROWS,
 }

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.ma
@@ -35,8 +35,6 @@ from claimset.ingest.spill import TextStore
 from claimset.ingest.utf8 import Utf8Column
 from claimset.parallel import release_freed_memory
 from claimset.stage import StageReport, track
-
-T = TypeVar("T")
 
 Reader = Callable[
     [InputFile, IngestConfig], tuple[list[RawRecord] | pl.DataFrame, list[Quarantined]]
@@ -210,11 +208,11 @@ def _read_jsonl_chunked(
     ]:
         nonlocal head, content
         with f.path.open("rb") as fh:
-            for (chunk, before), at_end in _with_last(jsonl.line_chunks(fh)):
+            for chunk, before in jsonl.line_chunks(fh):
                 if head is None:
                     head = chunk[:4096]
                 content = content or not chunk.isspace()
-                yield functools.partial(_jsonl_part, store, f, config, chunk, before, at_end)
+                yield functools.partial(_jsonl_part, store, f, config, chunk, before)
 
     parts, rejected = [], []
     for part, rej in parallel.in_order(pool, n, tasks()):
@@ -231,22 +229,9 @@ def _jsonl_part(
     config: IngestConfig,
     chunk: bytes,
     before: int,
-    at_end: bool,
 ) -> tuple[tuple[pl.DataFrame, np.ndarray], list[Quarantined]]:
-    records, rejected = jsonl.parse_lines(f, config, chunk, before, at_end=at_end)
+    records, rejected = jsonl.parse_lines(f, config, chunk, before)
     return _spill(store, prepare(to_frame(records), config)), rejected
-
-
-def _with_last(items: Iterator[T]) -> Iterator[tuple[T, bool]]:
-    """``(item, is_last)`` for each item (looks one ahead)."""
-    prev = next(items, _NOTHING)
-    while prev is not _NOTHING:
-        nxt = next(items, _NOTHING)
-        yield prev, nxt is _NOTHING
-        prev = nxt
-
-
-_NOTHING: Any = object()
 
 
 def _parse_and_prepare(
@@ -273,7 +258,9 @@ def prepare(raw: pl.DataFrame, config: IngestConfig) -> Prepared:
     The text's bytes are gathered once and serve both hashes, the sketch and the store.
     """
     raw = raw.select(list(RAW_SCHEMA)).cast(RAW_SCHEMA)
-    df = normalize_frame(raw.with_columns(pl.col("language").fill_null(config.default_language)))
+    df, prefixed = normalize_frame(
+        raw.with_columns(pl.col("language").fill_null(config.default_language))
+    )
     del raw
     # Record-level checks, first failing reason wins (polars computes the length once).
     chars = pl.col("text").str.len_chars().cast(pl.Int64)
@@ -286,7 +273,7 @@ def prepare(raw: pl.DataFrame, config: IngestConfig) -> Prepared:
         .then(pl.lit("too_large"))
     )
     text = Utf8Column.of(df["text"])
-    body = Utf8Column.of(df["body"]) if df.select(_PREFIXED.any()).item() else None
+    body = Utf8Column.of(df["body"]) if prefixed else None
     text_sha, article_ids = _identities(df["source_id"], text)
     keys = band_keys(text, config.near_duplicates, n_workers=1)
     df = df.with_columns(
@@ -324,8 +311,9 @@ def to_frame(records: Sequence[RawRecord]) -> pl.DataFrame:
 _PREFIXED = (pl.col("title").str.len_bytes() > 0) | pl.col("standfirst").is_not_null()
 
 
-def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
-    """Normalise title/standfirst/body and assemble ``text`` and ``title_end``."""
+def normalize_frame(df: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
+    """Normalise title/standfirst/body and assemble ``text`` and ``title_end``; also tell
+    whether any row has a title or standfirst (if not, ``text`` is ``body`` in every row)."""
     empty_to_null = lambda e: pl.when(e.str.len_bytes() > 0).then(e)  # noqa: E731
     # The NUL check (quarantine) comes from the normalising pass itself.
     title, nul_title = normalize_series_with_nul(df["title"].fill_null(""), single_paragraph=True)
@@ -348,17 +336,13 @@ def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
     if not out.select(_PREFIXED.any()).item():
         # No title or standfirst anywhere (e.g. FNC-1 bodies): text is body, and the two
         # columns share one string buffer instead of holding the corpus twice.
-        return out.with_columns(pl.col("body").alias("text"), title_end)
-    return out.with_columns(
-        pl.concat_str(
-            [empty_to_null(pl.col("title")), pl.col("standfirst"), empty_to_null(pl.col("body"))],
-            separator="\n\n",
-            ignore_nulls=True,
-        )
-        .fill_null("")
-        .alias("text"),
-        title_end,
+        return out.with_columns(pl.col("body").alias("text"), title_end), False
+    text = pl.concat_str(
+        [empty_to_null(pl.col("title")), pl.col("standfirst"), empty_to_null(pl.col("body"))],
+        separator="\n\n",
+        ignore_nulls=True,
     )
+    return out.with_columns(text.fill_null("").alias("text"), title_end), True
 
 
 def _identities(source_ids: pl.Series, texts: Utf8Column) -> tuple[pl.Series, pl.Series]:

@@ -27,7 +27,7 @@ def read_jsonl(f: InputFile, config: IngestConfig) -> tuple[list[RawRecord], lis
     data = f.path.read_bytes()
     if not data.strip():
         return [], [empty_file(f, config, data)]
-    return parse_lines(f, config, data, 0, at_end=True)
+    return parse_lines(f, config, data, 0)
 
 
 def empty_file(f: InputFile, config: IngestConfig, head: bytes) -> Quarantined:
@@ -57,17 +57,18 @@ def line_chunks(fh: BinaryIO, chunk_bytes: int | None = None) -> Iterator[tuple[
 
 
 def parse_lines(
-    f: InputFile, config: IngestConfig, data: bytes, lines_before: int, *, at_end: bool
+    f: InputFile, config: IngestConfig, data: bytes, lines_before: int
 ) -> tuple[list[RawRecord], list[Quarantined]]:
     """Records and rejections of the lines in ``data``, which follows ``lines_before``
-    lines of the file; ``at_end``: ``data`` runs to the end of the file."""
+    lines of the file (the whole file, or a chunk from :func:`line_chunks`)."""
     q = Rejector(f.rel, "jsonl", config.excerpt_chars)
     mapping = f.fields if f.fields is not None else dict(config.jsonl_fields)
     utf8 = is_utf8(f.encoding)
     records: list[RawRecord] = []
     rejected: list[Quarantined] = []
     lines = data.split(b"\n")
-    truncated = at_end and not data.endswith(b"\n")
+    # Only the file's last chunk can end without a newline: then its last line is cut off.
+    truncated = not data.endswith(b"\n")
     for i, raw in enumerate(lines):
         raw = raw.removesuffix(b"\r")
         if not raw.strip():

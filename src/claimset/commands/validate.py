@@ -36,12 +36,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from claimset.config import load_section
+    from claimset.errors import ClaimsetError
     from claimset.validate.config import ValidateConfig
     from claimset.validate.stage import run_validate
 
     tables = dict(args.table)
     if len(tables) != len(args.table):
-        raise SystemExit("claimset validate: error: a table name was given twice")
+        raise ClaimsetError("a table name was given twice")
     cfg = load_section("validate", ValidateConfig, args.params)
     run_validate(tables, cfg, args.report_dir, args.summary, args.markdown).emit()
     return 0

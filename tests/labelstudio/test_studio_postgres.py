@@ -78,9 +78,7 @@ def test_the_cli_refuses_an_unknown_database():
     assert "invalid choice: 'mysql'" in proc.stderr
 
 
-def test_an_existing_database_gets_its_coordinates_and_the_password_from_env(
-    tmp_path, monkeypatch
-):
+def test_an_existing_database_gets_its_coordinates_and_the_password_from_env(tmp_path, monkeypatch):
     from claimset.labelstudio.client import StudioError
     from claimset.labelstudio.postgres import PASSWORD_VAR, django_env
     from claimset.labelstudio.studio_config import load_studio_config
@@ -103,7 +101,7 @@ def test_an_existing_database_gets_its_coordinates_and_the_password_from_env(
     no_port = load_studio_config(
         _config(tmp_path / "b", {"database": "postgresql", "postgres": {"host": "db"}})
     )
-    with pytest.raises(StudioError, match="server.postgres.port"):
+    with pytest.raises(StudioError, match=r"server\.postgres\.port"):
         django_env(no_port, "postgresql")
 
 
@@ -136,7 +134,7 @@ def test_as_root_the_cluster_user_must_exist_and_not_be_root(monkeypatch):
     from claimset.labelstudio.studio_config import PostgresConfig
 
     monkeypatch.setattr(os, "geteuid", lambda: 0)
-    with pytest.raises(StudioError, match="install_system_deps.sh"):
+    with pytest.raises(StudioError, match=r"install_system_deps\.sh"):
         run_as(PostgresConfig(run_as="no-such-user-claimset"))
     with pytest.raises(StudioError, match="is root"):
         run_as(PostgresConfig(run_as="root"))
@@ -291,7 +289,9 @@ def test_round_trip_on_postgresql_then_down_and_up_keeps_the_data(pg_env, tmp_pa
     root, cfg, _ = pg_env
     t0 = time.perf_counter()
     result = annotate_demo(cfg, FIXTURES, FIXTURES / "answers", tmp_path / "round1")
-    print(f"\n[postgres] push + annotate (API, as annotators) + pull: {time.perf_counter() - t0:.1f} s")
+    print(
+        f"\n[postgres] push + annotate (API, as annotators) + pull: {time.perf_counter() - t0:.1f} s"
+    )
     assert result.push.records_out == 7
     assert sorted((s.annotator, s.project) for s in result.submitted) == sorted(
         (a, p) for a in ANNOTATORS for p in ("claims", "stance")

@@ -348,3 +348,17 @@ def test_round_trip_on_postgresql_then_down_and_up_keeps_the_data(pg_env, tmp_pa
     assert repeat.push.records_out == 0
     assert all(s.created == 0 for s in repeat.submitted)
     assert _psql(cfg, "SELECT count(*) FROM task_completion") == "12"
+
+    # .env lost the admin's token: `studio up` revokes the old one through Label Studio's
+    # Django models, which must be run on the same PostgreSQL database.
+    from claimset.labelstudio.envfile import TOKEN_VAR
+
+    env_file = root / ".env"
+    kept = [ln for ln in env_file.read_text().splitlines() if not ln.startswith(TOKEN_VAR + "=")]
+    env_file.write_text("\n".join(kept) + "\n")
+    renewed = _cli(root, "up")
+    assert renewed.returncode == 0, renewed.stderr
+    assert "already running" in renewed.stdout and "(database: postgresql)" in renewed.stdout
+    assert "API token created and stored" in renewed.stdout
+    blacklisted = "SELECT count(*) FROM token_blacklist_blacklistedtoken"
+    assert int(_psql(cfg, blacklisted)) >= 1

@@ -455,9 +455,11 @@ def start_cluster(cfg: StudioConfig) -> ClusterState:
             f"cluster in {state.home} was made with one; put it back, or remove {state.home} "
             "(its Label Studio data goes with it) to start afresh"
         )
+    # Also when it runs: `pg_ctl stop` must reach the data dir again (start_server resets
+    # .labelstudio/ to 0700 before it gets here).
+    prepare_home(cfg)
     if state.running:
         return state
-    prepare_home(cfg)
     return _start(cfg, find_bin_dir(cfg.server.postgres), password)
 
 

@@ -151,6 +151,73 @@ def test_a_bin_dir_without_pg_ctl_is_refused(tmp_path):
         find_bin_dir(PostgresConfig(bin_dir=str(tmp_path)))
 
 
+def _has_user(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+AS_ROOT = pytest.mark.skipif(
+    os.geteuid() != 0 or not _has_user("claimset-pg"),
+    reason="only as root, with the claimset-pg user (scripts/install_system_deps.sh), does "
+    "claimset hand the cluster to another user",
+)
+
+
+@AS_ROOT
+def test_as_root_the_cluster_dir_goes_to_claimset_pg_and_the_rest_stays_private():
+    import grp
+    import pwd
+
+    from claimset.labelstudio.postgres import prepare_home
+    from claimset.labelstudio.studio_config import load_studio_config
+
+    root = Path(tempfile.mkdtemp(prefix="claimset-pg-unit-"))
+    try:
+        os.chmod(root, 0o711)
+        lab = root / ".labelstudio"
+        lab.mkdir(mode=0o700)
+        (lab / "secret_key").write_text("x")
+        os.chmod(lab / "secret_key", 0o600)
+        cfg = load_studio_config(_config(root, {}))
+        home = prepare_home(cfg)
+        assert home == lab / "postgres"
+        assert pwd.getpwuid(home.stat().st_uid).pw_name == "claimset-pg"
+        assert stat.S_IMODE(home.stat().st_mode) == 0o700
+        # .labelstudio: still root's, searchable (not readable) by claimset-pg's group only
+        assert lab.stat().st_uid == 0 and grp.getgrgid(lab.stat().st_gid).gr_name == "claimset-pg"
+        assert stat.S_IMODE(lab.stat().st_mode) == 0o710
+        listing = subprocess.run(
+            ["ls", str(lab)], user="claimset-pg", capture_output=True, text=True, cwd="/"
+        )
+        assert listing.returncode != 0 and "Permission denied" in listing.stderr
+        assert prepare_home(cfg) == home  # again: nothing changes
+        assert stat.S_IMODE(lab.stat().st_mode) == 0o710
+    finally:
+        shutil.rmtree(root)
+
+
+@AS_ROOT
+def test_as_root_a_project_claimset_pg_cannot_reach_is_refused_with_the_reason(tmp_path):
+    from claimset.labelstudio.client import StudioError
+    from claimset.labelstudio.postgres import prepare_home
+    from claimset.labelstudio.studio_config import load_studio_config
+
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    cfg = load_studio_config(_config(private / "project", {}))
+    with pytest.raises(StudioError) as info:
+        prepare_home(cfg)
+    message = str(info.value)
+    assert "claimset-pg" in message and "cannot reach" in message
+    # pytest's basetemp (or the dir above) is the first one without search permission
+    assert "is mode 700" in message and "chmod o+x" in message
+
+
 # ---------------------------------------------------------------- a real cluster
 
 

@@ -223,17 +223,22 @@ def prepare_home(cfg: StudioConfig) -> Path:
     os.chmod(home, 0o700)
     if user is None:
         return home
-    # Inside the project, directories on the way (.labelstudio/, mode 0700) get the user's
-    # group with search permission only: it can reach its directory but list or read nothing.
+    # Inside the project, private directories on the way (.labelstudio/ is 0700) get the
+    # user's group with search permission only: it can reach its directory but list or read
+    # nothing. A directory that already grants its group something is left as it is.
     root = Path(cfg.root).absolute()
     for parent in home.parents:
         if parent == root or root not in parent.parents:
             break
         st = parent.stat()
-        if st.st_uid == os.geteuid() and not st.st_mode & 0o001:
-            if st.st_gid != user.pw_gid:
-                os.chown(parent, -1, user.pw_gid)
-            os.chmod(parent, stat.S_IMODE(st.st_mode) | 0o010)
+        mode = stat.S_IMODE(st.st_mode)
+        if st.st_uid != os.geteuid() or mode & 0o001:
+            continue
+        if st.st_gid != user.pw_gid and not mode & 0o070:
+            os.chown(parent, -1, user.pw_gid)
+            os.chmod(parent, mode | 0o010)
+        elif st.st_gid == user.pw_gid:
+            os.chmod(parent, mode | 0o010)
     if not _reachable(home, user):
         blocking = next(
             (p for p in reversed(home.parents) if not p.stat().st_mode & 0o001),

@@ -8,7 +8,8 @@ the cluster's unprivileged user can reach it when this runs as root):
 - ``restart_up_s``: ``studio down`` then ``studio up`` with everything in place;
 - ``submit_*``: ``--threads`` clients submitting one stance annotation each to ``--tasks`` tasks
   at once (as annotators do), alone and then while a ``--import-tasks`` import runs (a push
-  during annotation): submits/s, median and worst latency.
+  during annotation): submits/s, median and worst latency; ``import_s`` is how long that
+  import took, ``import_left_after_submits_s`` how long it still ran after the last submit.
 
     .venv/bin/python scripts/bench_studio_db.py            # both databases
     .venv/bin/python scripts/bench_studio_db.py --databases postgresql
@@ -139,10 +140,12 @@ def bench(database: str, args: argparse.Namespace) -> dict[str, object]:
         errors: list[BaseException] = []
 
         def bulk() -> None:
+            t0 = time.perf_counter()
             try:
                 push_project(studio, cfg, "bulk", tasks(args.import_tasks, "bulk"))
             except BaseException as exc:
                 errors.append(exc)
+            out["import_s"] = round(time.perf_counter() - t0, 1)
 
         worker = threading.Thread(target=bulk)
         worker.start()

@@ -303,6 +303,60 @@ def _port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _drop_password(env_file: Path) -> str:
+    from claimset.labelstudio.postgres import PASSWORD_VAR
+
+    lines = env_file.read_text().splitlines()
+    old = next(ln.split("=", 1)[1] for ln in lines if ln.startswith(PASSWORD_VAR + "="))
+    env_file.write_text("\n".join(ln for ln in lines if not ln.startswith(PASSWORD_VAR)) + "\n")
+    return old
+
+
+@pytest.mark.integration
+def test_the_cluster_alone_starts_stops_and_survives_a_lost_password(monkeypatch):
+    """initdb, pg_ctl start/stop, a password lost from .env reset in single-user mode with the
+    data kept, no Label Studio needed."""
+    from claimset.labelstudio.client import StudioError
+    from claimset.labelstudio.envfile import get_secret
+    from claimset.labelstudio.postgres import (
+        PASSWORD_VAR,
+        cluster_state,
+        start_cluster,
+        stop_cluster,
+    )
+    from claimset.labelstudio.studio_config import load_studio_config
+
+    monkeypatch.delenv(PASSWORD_VAR, raising=False)
+    root = Path(tempfile.mkdtemp(prefix="claimset-pg-cluster-"))
+    os.chmod(root, 0o711)
+    cfg = load_studio_config(_config(root, {"database": "postgresql"}))
+    try:
+        state = start_cluster(cfg)
+        assert state.initialised and state.running and state.port
+        assert _psql(cfg, "SELECT current_user || ' ' || current_database()") == (
+            "labelstudio labelstudio"
+        )
+        _psql(cfg, "CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)")
+        with pytest.raises(StudioError, match="studio down"):
+            old = _drop_password(root / ".env")
+            start_cluster(cfg)
+        assert stop_cluster(cfg) is True and stop_cluster(cfg) is False
+        assert not cluster_state(cfg).running and not _port_open(state.port)
+        state = start_cluster(cfg)  # a new password, set in single-user mode
+        new = get_secret(PASSWORD_VAR, root / ".env")
+        assert new and new != old and len(new) >= 24
+        assert _psql(cfg, "SELECT x FROM kept") == "42"
+        monkeypatch.setenv(PASSWORD_VAR, old)  # the old one no longer opens it
+        with pytest.raises(subprocess.CalledProcessError):
+            _psql(cfg, "SELECT 1")
+        monkeypatch.delenv(PASSWORD_VAR)
+        log = state.log.read_bytes()
+        assert new.encode() not in log and old.encode() not in log
+    finally:
+        stop_cluster(cfg)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.mark.integration
 @pytest.mark.slow
 def test_up_runs_label_studio_on_a_cluster_of_its_own(pg_env):

@@ -161,6 +161,7 @@ def _run(
     secret: str | None = None,
     extra_env: Mapping[str, str] | None = None,
     new_session: bool = False,
+    input_text: str | None = None,
     timeout: float = 120.0,
 ) -> subprocess.CompletedProcess[str]:
     """Run a PostgreSQL command as the cluster's user; a failure is a StudioError (redacted)."""
@@ -180,7 +181,9 @@ def _run(
             args,
             env=env,
             cwd=cluster_home(cfg),
-            stdin=subprocess.DEVNULL,
+            # `input` makes a pipe, which the child reads as it is (never reopened by path, so
+            # it works after the switch to the cluster's user too).
+            **({"input": input_text} if input_text is not None else {"stdin": subprocess.DEVNULL}),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -453,19 +456,40 @@ def _stop(cfg: StudioConfig, bindir: Path) -> None:
 def start_cluster(cfg: StudioConfig) -> ClusterState:
     """Initialise (first time) and start the managed cluster; returns it running."""
     state = init_cluster(cfg)
-    password = _password(cfg)
-    if not password:
-        raise StudioError(
-            f"{PASSWORD_VAR} is in neither the environment nor {cfg.path(cfg.env_file)}, but the "
-            f"cluster in {state.home} was made with one; put it back, or remove {state.home} "
-            "(its Label Studio data goes with it) to start afresh"
-        )
+    password = _password(cfg) or _new_password(cfg, state)
     # Also when it runs: `pg_ctl stop` must reach the data dir again (start_server resets
     # .labelstudio/ to 0700 before it gets here).
     prepare_home(cfg)
     if state.running:
         return state
     return _start(cfg, find_bin_dir(cfg.server.postgres), password)
+
+
+def _new_password(cfg: StudioConfig, state: ClusterState) -> str:
+    """``.env`` lost the password: set a new one in single-user mode (the cluster is stopped),
+    then store it. The data stays; only the role's password changes."""
+    if state.running:
+        raise StudioError(
+            f"{PASSWORD_VAR} is in neither the environment nor {cfg.path(cfg.env_file)}, and the "
+            f"cluster in {state.home} runs; `claimset studio down`, then `studio up` sets a new one"
+        )
+    password = secrets.token_urlsafe(24)
+    role = '"' + cfg.server.postgres.user.replace('"', '""') + '"'
+    _run(
+        cfg,
+        [
+            str(find_bin_dir(cfg.server.postgres) / "postgres"),
+            "--single",
+            "-D",
+            str(state.data.absolute()),
+            "postgres",
+        ],
+        secret=password,
+        # urlsafe characters only: nothing to escape inside the quotes
+        input_text=f"ALTER ROLE {role} WITH PASSWORD '{password}';\n",
+    )
+    set_secrets(cfg.path(cfg.env_file), {PASSWORD_VAR: password})
+    return password
 
 
 def stop_cluster(cfg: StudioConfig) -> bool:

@@ -483,3 +483,26 @@ def test_round_trip_on_postgresql_then_down_and_up_keeps_the_data(pg_env, tmp_pa
     assert "API token created and stored" in renewed.stdout
     blacklisted = "SELECT count(*) FROM token_blacklist_blacklistedtoken"
     assert int(_psql(cfg, blacklisted)) >= 1
+
+    # An existing database (server.postgres.host): the same cluster, started on its own and
+    # given by address; claimset starts Label Studio on it and manages no cluster.
+    from dataclasses import replace
+
+    from claimset.labelstudio.postgres import describe, start_cluster
+    from claimset.labelstudio.server import stop_server, up
+
+    stop_server(cfg)
+    cluster = start_cluster(cfg)
+    pg = replace(cfg.server.postgres, host="127.0.0.1", port=cluster.port)
+    ext = replace(cfg, server=replace(cfg.server, database="postgresql", postgres=pg))
+    res = up(ext)
+    assert res.started and res.database == "postgresql" and not res.annotators_created
+    assert describe(ext, "postgresql", True)[0] == (
+        f"database: postgresql, existing server 127.0.0.1:{cluster.port}, database labelstudio"
+    )
+    pull_projects(ext, tmp_path / "round4", ["claims", "stance"])
+    for project in ("claims", "stance"):
+        assert (tmp_path / "round4" / project / "export.json").read_bytes() == (
+            tmp_path / "round1" / project / "export.json"
+        ).read_bytes(), project
+    stop_server(ext)

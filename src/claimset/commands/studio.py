@@ -19,9 +19,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     up = ss.add_parser(
         "up", help="start the local Label Studio, create accounts, store an API token in .env"
     )
+    up.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default=None,
+        help="Label Studio's database (default: server.database in the studio config); "
+        "postgresql runs a cluster of claimset's own under .labelstudio/postgres/",
+    )
     up.set_defaults(handler=_up)
 
-    down = ss.add_parser("down", help="stop the local Label Studio started by `studio up`")
+    down = ss.add_parser(
+        "down", help="stop the local Label Studio started by `studio up` (and its PostgreSQL)"
+    )
     down.set_defaults(handler=_down)
 
     status = ss.add_parser("status", help="server state and per-project progress")
@@ -69,8 +78,11 @@ def _up(args: argparse.Namespace) -> int:
     from claimset.labelstudio.server import up
     from claimset.labelstudio.studio_config import load_studio_config
 
-    res = up(load_studio_config(args.config))
-    print(f"Label Studio is {'up' if res.started else 'already running'} at {res.url}")
+    res = up(load_studio_config(args.config), database=args.database)
+    print(
+        f"Label Studio is {'up' if res.started else 'already running'} at {res.url} "
+        f"(database: {res.database})"
+    )
     print(
         f"  log in as {res.admin}; the password is LABEL_STUDIO_PASSWORD in your environment or {res.env_file}"
     )
@@ -85,11 +97,16 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _down(args: argparse.Namespace) -> int:
+    from claimset.labelstudio.postgres import cluster_state
     from claimset.labelstudio.server import stop_server
     from claimset.labelstudio.studio_config import load_studio_config
 
-    stopped = stop_server(load_studio_config(args.config))
+    cfg = load_studio_config(args.config)
+    cluster = cluster_state(cfg).running
+    stopped = stop_server(cfg)
     print("Label Studio stopped" if stopped else "Label Studio was not running")
+    if cluster:
+        print(f"PostgreSQL cluster in {cfg.path(cfg.server.postgres.data_dir)} stopped")
     return 0
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from claimset.labelstudio.client import Studio, StudioError, connect_from_env
+from claimset.labelstudio.postgres import describe as describe_database
 from claimset.labelstudio.pull import user_emails
 from claimset.labelstudio.push import find_project
 from claimset.labelstudio.server import read_state
@@ -84,6 +85,7 @@ def status_report(
         )
     else:
         lines.append(f"server: no local Label Studio running (data dir {state.data_dir})")
+    lines += describe_database(cfg, state.database, state.running)
     try:
         studio = studio or connect_from_env(cfg.path(cfg.env_file), cfg.url)
     except StudioError as exc:

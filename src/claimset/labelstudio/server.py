@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from claimset.io import write_json, write_text
-from claimset.labelstudio import accounts
+from claimset.labelstudio import accounts, postgres
 from claimset.labelstudio.client import StudioError
 from claimset.labelstudio.envfile import (
     ADMIN_PASSWORD_VAR,
@@ -68,6 +68,7 @@ class ServerState:
     data_dir: Path
     log: Path
     version: str | None = None
+    database: str = "sqlite"
 
 
 @dataclass
@@ -81,6 +82,7 @@ class UpResult:
     annotators_created: list[str] = field(default_factory=list)
     env_file: Path = Path(".env")
     seconds: float = 0.0
+    database: str = "sqlite"
 
 
 # ---------------------------------------------------------------- virtualenv
@@ -192,10 +194,10 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
-def _secret_key(data_dir: Path) -> str:
+def _secret_key(data_dir: Path, name: str = "secret_key") -> str:
     # Django's SECRET_KEY signs the JWT API tokens: a random key per start (Label Studio's
     # default without one) would invalidate every stored token at each restart.
-    path = data_dir / "secret_key"
+    path = data_dir / name
     if path.exists():
         return path.read_text().strip()
     key = secrets.token_urlsafe(48)
@@ -211,9 +213,11 @@ def read_state(cfg: StudioConfig) -> ServerState:
     pid = None
     url = cfg.url
     version = None
+    database: str = cfg.server.database
     if pid_path.exists():
         info = json.loads(pid_path.read_text())
         pid, url, version = int(info["pid"]), str(info["url"]), info.get("version")
+        database = str(info.get("database", "sqlite"))
     running = pid is not None and _pid_alive(pid)
     return ServerState(
         url=url,
@@ -223,12 +227,18 @@ def read_state(cfg: StudioConfig) -> ServerState:
         data_dir=data_dir,
         log=data_dir / LOG_FILE,
         version=version,
+        database=database,
     )
 
 
 def start_server(cfg: StudioConfig, admin_email: str, admin_password: str) -> ServerState:
     """Start Label Studio in the background and wait for /health; returns its state."""
     state = read_state(cfg)
+    if state.running and state.database != cfg.server.database:
+        raise StudioError(
+            f"Label Studio already runs on {state.database}; `claimset studio down` first to "
+            f"switch it to {cfg.server.database}"
+        )
     if state.running:
         if not state.healthy and not _wait_healthy(
             state.url, state.pid, cfg.server.start_timeout, state.log
@@ -245,13 +255,17 @@ def start_server(cfg: StudioConfig, admin_email: str, admin_password: str) -> Se
     data_dir = cfg.path(cfg.server.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
+    database = cfg.server.database
+    # Starts claimset's own PostgreSQL cluster first when the database is postgresql.
+    db_env = postgres.django_env(cfg, database, start=True)
     env = {
-        **os.environ,
+        **postgres.without_db_vars(os.environ),
         **SERVER_ENV,
         "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
-        "SECRET_KEY": _secret_key(data_dir),
+        "SECRET_KEY": _secret_key(data_dir, postgres.secret_key_name(database)),
         ADMIN_USER_VAR: admin_email,
         ADMIN_PASSWORD_VAR: admin_password,
+        **db_env,
     }
     env.pop(TOKEN_VAR, None)
     exe = cfg.path(cfg.server.venv) / "bin" / "label-studio"
@@ -279,7 +293,13 @@ def start_server(cfg: StudioConfig, admin_email: str, admin_password: str) -> Se
         )
     write_json(
         data_dir / PID_FILE,
-        {"pid": proc.pid, "url": cfg.url, "version": cfg.server.version, "data_dir": str(data_dir)},
+        {
+            "pid": proc.pid,
+            "url": cfg.url,
+            "version": cfg.server.version,
+            "data_dir": str(data_dir),
+            "database": database,
+        },
     )
     if not _wait_healthy(cfg.url, proc.pid, cfg.server.start_timeout, log_path):
         stop_server(cfg)
@@ -302,12 +322,14 @@ def _wait_healthy(url: str, pid: int | None, timeout: float, log: Path) -> bool:
 
 
 def stop_server(cfg: StudioConfig, timeout: float = 30.0) -> bool:
-    """Stop the managed server by the pid in its pid file; False when it was not running."""
+    """Stop the managed server by the pid in its pid file, then claimset's PostgreSQL cluster
+    if it runs; False when Label Studio was not running."""
     data_dir = cfg.path(cfg.server.data_dir)
     pid_path = data_dir / PID_FILE
     state = read_state(cfg)
     if not state.running or state.pid is None:
         pid_path.unlink(missing_ok=True)
+        postgres.stop_cluster(cfg)
         return False
     pid = state.pid
     with contextlib.suppress(ProcessLookupError):
@@ -323,6 +345,7 @@ def stop_server(cfg: StudioConfig, timeout: float = 30.0) -> bool:
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
     pid_path.unlink(missing_ok=True)
+    postgres.stop_cluster(cfg)
     return True
 
 
@@ -364,13 +387,15 @@ def revoke_tokens(cfg: StudioConfig, email: str) -> None:
         text=True,
         check=True,
     ).stdout.strip()
+    database = read_state(cfg).database
     env = {
-        **os.environ,
+        **postgres.without_db_vars(os.environ),
         "DJANGO_SETTINGS_MODULE": "core.settings.label_studio",
         "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
-        "SECRET_KEY": _secret_key(data_dir),
+        "SECRET_KEY": _secret_key(data_dir, postgres.secret_key_name(database)),
         "PYTHONPATH": site,
         "LOG_LEVEL": "ERROR",
+        **postgres.django_env(cfg, database),
     }
     proc = subprocess.run(
         [str(venv_python(cfg)), "-c", code, email], env=env, capture_output=True, text=True
@@ -460,9 +485,17 @@ def ensure_annotators(
     return created
 
 
-def up(cfg: StudioConfig) -> UpResult:
-    """``claimset studio up``: venv, server, admin, annotators, API token in .env."""
+def up(cfg: StudioConfig, database: str | None = None) -> UpResult:
+    """``claimset studio up``: venv, server, admin, annotators, API token in .env.
+
+    ``database`` (sqlite or postgresql) overrides ``server.database`` in studio.yaml.
+    """
     t0 = time.perf_counter()
+    running = read_state(cfg)
+    if database is None and running.running:
+        # Run again without --database: keep the database the server already runs on.
+        database = running.database
+    cfg = postgres.with_database(cfg, database)
     env_file = cfg.path(cfg.env_file)
     ensure_venv(cfg)
     email, password = admin_credentials(cfg)
@@ -479,4 +512,5 @@ def up(cfg: StudioConfig) -> UpResult:
         annotators_created=new_annotators,
         env_file=env_file,
         seconds=time.perf_counter() - t0,
+        database=cfg.server.database,
     )

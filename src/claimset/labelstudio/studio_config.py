@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -22,6 +22,30 @@ from claimset.errors import ConfigError
 DEFAULT_STUDIO_CONFIG = Path("configs/labelstudio/studio.yaml")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class PostgresConfig:
+    """PostgreSQL for Label Studio (``server.database: postgresql``); see labelstudio/postgres.py.
+
+    With ``host`` unset claimset runs a cluster of its own in ``data_dir``; with ``host`` set it
+    uses that existing server and starts nothing. The password is never here: it comes from
+    ``LABEL_STUDIO_POSTGRES_PASSWORD`` in the environment or ``.env``.
+    """
+
+    data_dir: str = ".labelstudio/postgres"
+    # Directory with initdb/pg_ctl; unset: the newest /usr/lib/postgresql/<version>/bin.
+    bin_dir: str | None = None
+    # PostgreSQL refuses to run as root: when claimset runs as root the cluster runs as this
+    # unprivileged system user (created by scripts/install_system_deps.sh).
+    run_as: str = "claimset-pg"
+    # 0: a free port on 127.0.0.1, chosen at each start.
+    port: int = 0
+    # An existing PostgreSQL server (claimset starts no cluster then); port must be set.
+    host: str | None = None
+    name: str = "labelstudio"
+    user: str = "labelstudio"
+    start_timeout: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -37,6 +61,9 @@ class ServerConfig:
     python: str = "python3.11"
     # Seconds to wait for /health after start (first start runs the migrations: ~30-90 s).
     start_timeout: float = 300.0
+    # Label Studio's database; `claimset studio up --database` overrides it.
+    database: Literal["sqlite", "postgresql"] = "sqlite"
+    postgres: PostgresConfig = field(default_factory=PostgresConfig)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from claimset.errors import InputError
+from claimset.neardup.config import NearDuplicateConfig
 from claimset.evaluate.bootstrap import bootstrap_ci, metric_functions
 from claimset.evaluate.config import EvaluateConfig, LogRegConfig, TfidfConfig
 from claimset.evaluate.fnc import FNC_LABELS
@@ -325,6 +326,7 @@ def run_fnc1_baseline(
     out_path: str | os.PathLike[str],
     cfg: EvaluateConfig,
     split_cfg: SplitConfig,
+    near_duplicates: NearDuplicateConfig,
 ) -> StageReport:
     """Split FNC-1 by body (plus MinHash near-duplicate bodies) 80/20 with claimset's split code,
     train the baselines on the 80%, and report FNC-1 scores and macro-F1 on the 20%."""
@@ -346,6 +348,7 @@ def run_fnc1_baseline(
         bodies,
         scfg,
         {"fnc1": {"label": FNC_LABELS}},
+        near_duplicates=near_duplicates,
         ratios=[fcfg.train_share, 0.0, 1.0 - fcfg.train_share],
         merge_row_duplicates=False,
     )

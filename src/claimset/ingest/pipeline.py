@@ -23,7 +23,7 @@ from claimset.errors import ClaimsetError, InputError
 from claimset.ingest import fast_csv
 from claimset.ingest import read_jsonl as jsonl
 from claimset.ingest.config import IngestConfig
-from claimset.ingest.digests import keyed_sha256, sha256_of_strings
+from claimset.ingest.digests import text_and_keyed_sha256
 from claimset.ingest.normalize import nfc_sensitive_class, normalize_series, normalize_series_with_nul
 from claimset.ingest.read_csv import read_csv, read_csv_slow
 from claimset.ingest.read_html import read_html
@@ -367,8 +367,9 @@ def _identities(source_ids: pl.Series, texts: pl.Series) -> tuple[pl.Series, pl.
 
     ``article_id = "a-" + sha256(source_id + "\\0" + text)[:16]`` (empty source_id when none).
     """
-    article_ids = "a-" + keyed_sha256(source_ids, texts).str.head(16)
-    return sha256_of_strings(texts, "text_sha256"), article_ids.alias("article_id")
+    plain, keyed = text_and_keyed_sha256(source_ids, texts)
+    article_ids = "a-" + pl.Series(keyed, dtype=pl.String).str.head(16)
+    return pl.Series("text_sha256", plain, dtype=pl.String), article_ids.alias("article_id")
 
 
 # Columns holding article text: text and body live in a TextStore (on disk) from reading

@@ -4,14 +4,14 @@ The articles file is sorted by ``article_id``, so no row can be written before e
 has been read and hashed. Instead of holding the whole corpus in memory until then, each
 chunk's texts are appended to an unlinked temporary file as they are prepared (on the
 thread that prepared them); the writer reads back the few megabytes of one row group at a
-time through a memory map of the file. Only a position and a length per text stay in
-memory. The bytes read back are the bytes written (UTF-8), so outputs are unchanged; the
+time with plain file reads (a memory map would count every page it touches in the
+process's resident set, i.e. the whole corpus by the end of the write). Only a position
+and a length per text stay in memory. The bytes read back are the bytes written (UTF-8), so outputs are unchanged; the
 file lives in the page cache, not in the process.
 """
 
 from __future__ import annotations
 
-import mmap
 import tempfile
 import threading
 from pathlib import Path
@@ -35,7 +35,6 @@ class TextStore:
         self._fh = tempfile.TemporaryFile(dir=directory, prefix=".claimset-texts-")  # noqa: SIM115
         self._size = 0
         self._lock = threading.Lock()
-        self._map: mmap.mmap | None = None
 
     def __enter__(self) -> TextStore:
         return self
@@ -50,9 +49,6 @@ class TextStore:
 
     def close(self) -> None:
         """Delete the file (it has no name; closing frees it)."""
-        if self._map is not None:
-            self._map.close()
-            self._map = None
         self._fh.close()
 
     def append(self, texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -75,17 +71,21 @@ class TextStore:
 
     def read(self, positions: np.ndarray, lengths: np.ndarray) -> pl.Series:
         """The strings at ``positions`` (with ``lengths``), in that order."""
-        view = self._view()
         positions = np.asarray(positions, dtype=np.int64)
         lengths = np.asarray(lengths, dtype=np.int64)
         if len(positions) and (positions.min() < 0 or lengths.min() < 0):
             bad = int(positions.min() if positions.min() < 0 else lengths.min())
             raise ValueError(f"position {bad} or a length is negative")
-        if len(positions) and int((positions + lengths).max()) > len(view):
-            raise OSError(f"a text runs past the end of the file ({len(view)} bytes)")
-        data = b"".join(
-            view[p : p + n] for p, n in zip(positions.tolist(), lengths.tolist(), strict=True)
-        )
+        if len(positions) and int((positions + lengths).max()) > self._size:
+            raise OSError(f"a text runs past the end of the file ({self._size} bytes)")
+        fh = self._fh
+        with self._lock:
+            fh.flush()
+            parts = []
+            for p, n in zip(positions.tolist(), lengths.tolist(), strict=True):
+                fh.seek(p)
+                parts.append(fh.read(n))
+        data = b"".join(parts)
         offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
         arr = pa.LargeStringArray.from_buffers(
@@ -93,15 +93,3 @@ class TextStore:
         )
         # The bytes are those append() took from polars strings: valid UTF-8, not re-checked.
         return pl.Series(arr, dtype=pl.String)
-
-    def _view(self) -> mmap.mmap | bytes:
-        """A read-only map of everything appended so far (remapped after later appends)."""
-        with self._lock:
-            if self._size == 0:
-                return b""
-            if self._map is None or len(self._map) != self._size:
-                if self._map is not None:
-                    self._map.close()
-                self._fh.flush()
-                self._map = mmap.mmap(self._fh.fileno(), self._size, access=mmap.ACCESS_READ)
-            return self._map

@@ -36,32 +36,45 @@ MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio) for fo
 EMPTY = np.uint64(2**64 - 1)  # a bin no shingle filled (a text without words)
 
 
-def shingle_hashes(texts: pl.Series, cfg: NearDuplicateConfig) -> pl.DataFrame:
-    """``row`` (position in ``texts``, UInt32) and ``h`` (UInt64): one row per shingle."""
+def shingle_hashes(texts: pl.Series, cfg: NearDuplicateConfig) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, hashes)``: the position in ``texts`` (int64) and the xxh3-64 (uint64) of
+    every shingle, in text order."""
     k = cfg.shingle_words
-    words = (
-        pl.DataFrame({"t": texts.cast(pl.String).fill_null("")})
-        .with_row_index("row")
-        .select(
-            "row",
-            pl.col("t")
-            .str.replace_all("\n", " ", literal=True)
-            .str.to_lowercase()
-            .str.split(" ")
-            .alias("w"),
-        )
-        .explode("w")
-        .filter(pl.col("w").str.len_bytes() > 0)
+    lists = (
+        texts.cast(pl.String)
+        .fill_null("")
+        .str.replace_all("\n", " ", literal=True)
+        .str.to_lowercase()
+        .str.split(" ")
     )
-    n = pl.len().over("row")
-    pos = pl.int_range(pl.len()).over("row")
-    joined = pl.concat_str([pl.col("w").shift(-i) for i in range(k)], separator=" ")
-    shingles = words.select(
-        "row",
-        pl.when(n >= k).then(joined).otherwise(pl.col("w")).alias("s"),
-        ((n < k) | (pos <= n - k)).alias("keep"),
-    ).filter("keep")
-    return shingles.select("row", pl.col("s").nchash.xxh3_64(seed=cfg.seed).alias("h"))
+    words = lists.explode()
+    filled = words.str.len_bytes() > 0
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lists.list.len().to_numpy())
+    words, rows = words.filter(filled), rows[filled.to_numpy()]
+    if not len(rows):
+        return rows, np.empty(0, dtype=np.uint64)
+    # Words per text, and each word's position in its text.
+    starts = np.flatnonzero(np.concatenate([[True], rows[1:] != rows[:-1]]))
+    counts = np.diff(np.append(starts, len(rows)))
+    n = np.repeat(counts, counts)
+    pos = np.arange(len(rows)) - np.repeat(starts, counts)
+    # Shingle i of a text joins words i .. i + k - 1; a text of fewer words keeps its words.
+    keep = (n < k) | (pos <= n - k)
+    w = pl.col("w")
+    hashes = (
+        pl.DataFrame({"w": words, "long": n >= k})
+        .select(
+            pl.when("long")
+            .then(pl.concat_str([w.shift(-i) for i in range(k)], separator=" "))
+            .otherwise(w)
+            .alias("s")
+        )
+        .filter(pl.Series(keep))
+        # On a frame's column: polars-hash 0.9.3 on a Series literal kept its memory.
+        .select(pl.col("s").nchash.xxh3_64(seed=cfg.seed))
+        .to_series()
+    )
+    return rows[keep], hashes.to_numpy()
 
 
 def signatures(texts: pl.Series, cfg: NearDuplicateConfig) -> np.ndarray:
@@ -70,9 +83,8 @@ def signatures(texts: pl.Series, cfg: NearDuplicateConfig) -> np.ndarray:
     sig = np.full((len(texts), m), EMPTY, dtype=np.uint64)
     if len(texts) == 0:
         return sig
-    sh = shingle_hashes(texts, cfg)
-    h = sh["h"].to_numpy()
-    cell = sh["row"].to_numpy().astype(np.int64) * m + (h % np.uint64(m)).astype(np.int64)
+    rows, h = shingle_hashes(texts, cfg)
+    cell = rows * m + (h % np.uint64(m)).astype(np.int64)
     np.minimum.at(sig.reshape(-1), cell, h // np.uint64(m))
     return _densify(sig)
 
@@ -130,6 +142,20 @@ def keys_of(sig: np.ndarray, cfg: NearDuplicateConfig) -> np.ndarray:
     return keys
 
 
+# Text sketched at a time: the shingle strings of a batch take about shingle_words times
+# its text, so batches bound that working set (the values never depend on the batching).
+BATCH_BYTES = 1 << 20
+
+
 def band_keys(texts: pl.Series, cfg: NearDuplicateConfig) -> np.ndarray:
     """``(len(texts), b)`` uint64 band keys: all that is kept of every text's signature."""
-    return keys_of(signatures(texts, cfg), cfg)
+    size = texts.cast(pl.String).str.len_bytes().fill_null(0).cast(pl.Int64)
+    batch = ((size.cum_sum() - size) // BATCH_BYTES).to_numpy()
+    cuts = [0, *(np.flatnonzero(np.diff(batch)) + 1).tolist(), len(texts)]
+    parts = [
+        keys_of(signatures(texts.slice(lo, hi - lo), cfg), cfg)
+        for lo, hi in zip(cuts[:-1], cuts[1:], strict=True)
+        if hi > lo
+    ]
+    b, _ = optimal_bands(cfg.threshold, cfg.num_perm)
+    return np.concatenate(parts) if parts else np.empty((0, b), dtype=np.uint64)

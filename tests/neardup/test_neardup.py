@@ -21,7 +21,23 @@ from claimset.neardup import (
 )
 from claimset.neardup.signature import EMPTY, MIX, keys_of
 
-WORDS = "the a ferry port council said on monday that it would close investigating investigation investigative".split()
+WORDS = [
+    "the",
+    "a",
+    "ferry",
+    "port",
+    "council",
+    "said",
+    "on",
+    "monday",
+    "that",
+    "it",
+    "would",
+    "close",
+    "investigating",
+    "investigation",
+    "investigative",
+]
 
 
 def _text(rng: random.Random, n: int) -> str:
@@ -32,7 +48,11 @@ def _reference_signature(text: str, cfg: NearDuplicateConfig) -> list[int]:
     """The documented definition, one shingle at a time with the xxhash library."""
     m, k = cfg.num_perm, cfg.shingle_words
     words = [w for w in text.replace("\n", " ").lower().split(" ") if w]
-    shingles = [" ".join(words[i : i + k]) for i in range(len(words) - k + 1)] if len(words) >= k else words
+    shingles = (
+        [" ".join(words[i : i + k]) for i in range(len(words) - k + 1)]
+        if len(words) >= k
+        else words
+    )
     sig = [int(EMPTY)] * m
     for s in shingles:
         h = xxhash.xxh3_64_intdigest(s.encode("utf-8"), seed=cfg.seed)
@@ -91,12 +111,7 @@ def test_band_keys_fold_the_signature_bands() -> None:
 def test_candidate_pairs_are_rows_with_an_equal_band_key() -> None:
     rng = np.random.default_rng(3)
     keys = rng.integers(0, 4, size=(30, 3)).astype(np.uint64)
-    want = {
-        (a, b)
-        for a in range(30)
-        for b in range(a + 1, 30)
-        if (keys[a] == keys[b]).any()
-    }
+    want = {(a, b) for a in range(30) for b in range(a + 1, 30) if (keys[a] == keys[b]).any()}
     assert {tuple(p) for p in candidate_pairs(keys).tolist()} == want
 
 
@@ -118,8 +133,8 @@ def test_clusters_are_named_by_their_least_id_and_chain() -> None:
     rng = random.Random(5)
     base = _text(rng, 200)
     words = base.split()
-    near = " ".join(words[:-3] + ["ferry", "port", "council"])
-    nearer = " ".join(words[:-6] + ["x", "y", "z", "ferry", "port", "council"])
+    near = " ".join([*words[:-3], "ferry", "port", "council"])
+    nearer = " ".join([*words[:-6], "x", "y", "z", "ferry", "port", "council"])
     other = _text(random.Random(9), 200)
     ids = ["a-3", "a-1", "a-2", "a-0"]
     got = cluster_ids(ids, pl.Series([base, near, nearer, other]), NearDuplicateConfig())

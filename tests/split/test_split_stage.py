@@ -12,9 +12,9 @@ import pytest
 
 from claimset.errors import InputError
 from claimset.io import sha256_file
+from claimset.neardup import NearDuplicateConfig, near_duplicate_pairs
 from claimset.split import run_split
 from claimset.split.config import SplitConfig
-from claimset.neardup import NearDuplicateConfig, near_duplicate_pairs
 from claimset.split.grouping import ArticleInfo, build_groups
 from claimset.split.leakage import check_leakage
 from claimset.split.stratification import Block, assign_groups

@@ -16,7 +16,9 @@ def register(sub: Any) -> None:
     p.add_argument("--quarantine", required=True, help="output quarantine JSONL")
     p.add_argument("--duplicates", required=True, help="output exact-duplicates JSONL")
     p.add_argument("--report", required=True, help="output report JSON (DVC metrics)")
-    p.add_argument("--params", default="params.yaml", help="params file (sections 'ingest', 'near_duplicates')")
+    p.add_argument(
+        "--params", default="params.yaml", help="params file (sections 'ingest', 'near_duplicates')"
+    )
     p.set_defaults(handler=_run)
 
 

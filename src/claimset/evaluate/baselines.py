@@ -18,13 +18,13 @@ import numpy as np
 import polars as pl
 
 from claimset.errors import InputError
-from claimset.neardup.config import NearDuplicateConfig
 from claimset.evaluate.bootstrap import bootstrap_ci, metric_functions
 from claimset.evaluate.config import EvaluateConfig, LogRegConfig, TfidfConfig
 from claimset.evaluate.fnc import FNC_LABELS
 from claimset.evaluate.metrics import classification_report, encode
 from claimset.io import write_json, write_text
 from claimset.labels import LABEL_FIELDS, STANCE_TO_FNC1
+from claimset.neardup.config import NearDuplicateConfig
 from claimset.split.config import SplitConfig
 from claimset.stage import StageReport
 

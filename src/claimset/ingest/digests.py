@@ -9,6 +9,7 @@ in parallel.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable
 
 import numpy as np
@@ -29,9 +30,7 @@ def sha256_of_strings(texts: pl.Series, name: str | None = None) -> pl.Series:
     )
 
 
-def text_and_keyed_sha256(
-    keys: pl.Series, texts: pl.Series
-) -> tuple[list[str], list[str]]:
+def text_and_keyed_sha256(keys: pl.Series, texts: pl.Series) -> tuple[list[str], list[str]]:
     """Hex SHA-256 of each text, and of ``key + "\\0" + text``, in one pass over the texts."""
     if len(keys) != len(texts):
         raise ValueError(f"{len(keys)} keys for {len(texts)} texts")
@@ -71,4 +70,4 @@ def _utf8(s: pl.Series) -> list[memoryview]:
     data = arr.buffers()[2]
     view = memoryview(data if data is not None else b"")
     bounds = offsets.tolist()
-    return [view[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [view[a:b] for a, b in itertools.pairwise(bounds)]

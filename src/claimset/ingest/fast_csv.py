@@ -188,6 +188,7 @@ def header_commas(header: bytes) -> int:
         raise SlowPath
     return int(spans[2][0])
 
+
 def header_of(first_chunk: bytes) -> bytes:
     """The header record of the file whose first chunk this is (:class:`SlowPath` if the
     fast path cannot read it): what :func:`parse_chunk` needs for every later chunk."""

@@ -114,6 +114,7 @@ def normalize_series(s: pl.Series, *, single_paragraph: bool = False) -> pl.Seri
             s = s.scatter(maybe.gather(hit), composed)
     return s
 
+
 def normalize_series_with_nul(
     s: pl.Series, *, single_paragraph: bool = False
 ) -> tuple[pl.Series, np.ndarray]:

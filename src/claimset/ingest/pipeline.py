@@ -24,7 +24,11 @@ from claimset.ingest import fast_csv
 from claimset.ingest import read_jsonl as jsonl
 from claimset.ingest.config import IngestConfig
 from claimset.ingest.digests import text_and_keyed_sha256
-from claimset.ingest.normalize import nfc_sensitive_class, normalize_series, normalize_series_with_nul
+from claimset.ingest.normalize import (
+    nfc_sensitive_class,
+    normalize_series,
+    normalize_series_with_nul,
+)
 from claimset.ingest.read_csv import read_csv, read_csv_slow
 from claimset.ingest.read_html import read_html
 from claimset.ingest.read_txt import read_txt
@@ -191,9 +195,7 @@ def _read_csv_chunked(
                 functools.partial(
                     _spilled,
                     store,
-                    functools.partial(
-                        _parse_and_prepare, plan, piece, before, known, config, nd
-                    ),
+                    functools.partial(_parse_and_prepare, plan, piece, before, known, config, nd),
                 )
                 for (piece, before), known in with_header
             )

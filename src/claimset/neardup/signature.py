@@ -25,10 +25,11 @@ Every value depends on its own text only, so texts can be sketched in any groupi
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy as np
 import polars as pl
-import polars_hash  # noqa: F401  (registers the ``nchash`` expression namespace)
+import polars_hash as plh
 
 from claimset.neardup.config import NearDuplicateConfig
 
@@ -71,7 +72,7 @@ def shingle_hashes(texts: pl.Series, cfg: NearDuplicateConfig) -> tuple[np.ndarr
         )
         .filter(pl.Series(keep))
         # On a frame's column: polars-hash 0.9.3 on a Series literal kept its memory.
-        .select(pl.col("s").nchash.xxh3_64(seed=cfg.seed))
+        .select(plh.col("s").nchash.xxh3_64(seed=cfg.seed))
         .to_series()
     )
     return rows[keep], hashes.to_numpy()
@@ -91,7 +92,7 @@ def signatures(texts: pl.Series, cfg: NearDuplicateConfig) -> np.ndarray:
 
 def _densify(sig: np.ndarray) -> np.ndarray:
     """Fill every empty bin from the next filled bin to its right (circularly)."""
-    n, m = sig.shape
+    _n, m = sig.shape
     filled = sig != EMPTY
     some = filled.any(axis=1)
     if filled[some].all():
@@ -154,7 +155,7 @@ def band_keys(texts: pl.Series, cfg: NearDuplicateConfig) -> np.ndarray:
     cuts = [0, *(np.flatnonzero(np.diff(batch)) + 1).tolist(), len(texts)]
     parts = [
         keys_of(signatures(texts.slice(lo, hi - lo), cfg), cfg)
-        for lo, hi in zip(cuts[:-1], cuts[1:], strict=True)
+        for lo, hi in itertools.pairwise(cuts)
         if hi > lo
     ]
     b, _ = optimal_bands(cfg.threshold, cfg.num_perm)

@@ -137,7 +137,9 @@ def build_groups(
     join("near_duplicate_row", [(a, b) for a, b, _ in row_found])
     found += row_found
     labels = components(len(ids), np.array(edges, dtype=np.int64))
-    group_of = {aid: f"g-{rep}" for aid, rep in zip(ids, least_per_component(ids, labels), strict=True)}
+    group_of = {
+        aid: f"g-{rep}" for aid, rep in zip(ids, least_per_component(ids, labels), strict=True)
+    }
     order = ("cluster", "near_duplicate_article", "near_duplicate_row", "source", "date_window")
     return Grouping(
         group_of=group_of,

@@ -14,8 +14,8 @@ import polars as pl
 from claimset.errors import InputError, ValidationFailed
 from claimset.io import write_json, write_parquet
 from claimset.labels import LABEL_FIELDS, SPLITS
-from claimset.split.config import SplitConfig
 from claimset.neardup import NearDuplicateConfig
+from claimset.split.config import SplitConfig
 from claimset.split.grouping import UNDATED, ArticleInfo, Grouping, build_groups, date_window
 from claimset.split.leakage import check_leakage
 from claimset.split.stratification import Assignment, Block, assign_groups

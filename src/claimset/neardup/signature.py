@@ -35,6 +35,7 @@ from claimset.neardup.config import NearDuplicateConfig
 
 MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio) for folding
 EMPTY = np.uint64(2**64 - 1)  # a bin no shingle filled (a text without words)
+BATCH_BYTES = 1 << 20  # text sketched at a time (see signatures)
 
 
 def shingle_hashes(texts: pl.Series, cfg: NearDuplicateConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -79,15 +80,29 @@ def shingle_hashes(texts: pl.Series, cfg: NearDuplicateConfig) -> tuple[np.ndarr
 
 
 def signatures(texts: pl.Series, cfg: NearDuplicateConfig) -> np.ndarray:
-    """``(len(texts), num_perm)`` uint64 signatures (nulls as empty texts)."""
+    """``(len(texts), num_perm)`` uint64 signatures (nulls as empty texts).
+
+    Texts are sketched ``BATCH_BYTES`` at a time: the shingle strings of a batch take about
+    ``shingle_words`` times its text, so batches bound that working set (the values never
+    depend on the batching).
+    """
+    sig = np.full((len(texts), cfg.num_perm), EMPTY, dtype=np.uint64)
+    size = texts.cast(pl.String).str.len_bytes().fill_null(0).cast(pl.Int64)
+    batch = ((size.cum_sum() - size) // BATCH_BYTES).to_numpy()
+    cuts = [0, *(np.flatnonzero(np.diff(batch)) + 1).tolist(), len(texts)]
+    for lo, hi in itertools.pairwise(cuts):
+        if hi > lo:
+            _fill(sig[lo:hi], texts.slice(lo, hi - lo), cfg)
+    return sig
+
+
+def _fill(sig: np.ndarray, texts: pl.Series, cfg: NearDuplicateConfig) -> None:
+    """Write the signatures of ``texts`` into ``sig`` (all bins empty on entry)."""
     m = cfg.num_perm
-    sig = np.full((len(texts), m), EMPTY, dtype=np.uint64)
-    if len(texts) == 0:
-        return sig
     rows, h = shingle_hashes(texts, cfg)
     cell = rows * m + (h % np.uint64(m)).astype(np.int64)
     np.minimum.at(sig.reshape(-1), cell, h // np.uint64(m))
-    return _densify(sig)
+    sig[:] = _densify(sig)
 
 
 def _densify(sig: np.ndarray) -> np.ndarray:
@@ -143,20 +158,6 @@ def keys_of(sig: np.ndarray, cfg: NearDuplicateConfig) -> np.ndarray:
     return keys
 
 
-# Text sketched at a time: the shingle strings of a batch take about shingle_words times
-# its text, so batches bound that working set (the values never depend on the batching).
-BATCH_BYTES = 1 << 20
-
-
 def band_keys(texts: pl.Series, cfg: NearDuplicateConfig) -> np.ndarray:
     """``(len(texts), b)`` uint64 band keys: all that is kept of every text's signature."""
-    size = texts.cast(pl.String).str.len_bytes().fill_null(0).cast(pl.Int64)
-    batch = ((size.cum_sum() - size) // BATCH_BYTES).to_numpy()
-    cuts = [0, *(np.flatnonzero(np.diff(batch)) + 1).tolist(), len(texts)]
-    parts = [
-        keys_of(signatures(texts.slice(lo, hi - lo), cfg), cfg)
-        for lo, hi in itertools.pairwise(cuts)
-        if hi > lo
-    ]
-    b, _ = optimal_bands(cfg.threshold, cfg.num_perm)
-    return np.concatenate(parts) if parts else np.empty((0, b), dtype=np.uint64)
+    return keys_of(signatures(texts, cfg), cfg)

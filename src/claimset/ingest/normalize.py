@@ -128,6 +128,7 @@ def normalize_series_with_nul(
     return normalize_series(s, single_paragraph=single_paragraph), nul
 
 
+@functools.cache
 def nfc_sensitive_class() -> str:
     """Regex class of the characters whose presence can make NFC change a string.
 

@@ -35,7 +35,9 @@ from claimset.neardup.config import NearDuplicateConfig
 
 MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio) for folding
 EMPTY = np.uint64(2**64 - 1)  # a bin no shingle filled (a text without words)
-BATCH_BYTES = 1 << 20  # text sketched at a time (see signatures)
+# Text sketched at a time: small enough to bound the shingle strings' working set, large
+# enough that polars' fixed cost per call stays small (figures in docs/ingest.md).
+BATCH_BYTES = 1 << 19
 
 
 def shingle_hashes(texts: pl.Series, cfg: NearDuplicateConfig) -> tuple[np.ndarray, np.ndarray]:

@@ -179,3 +179,21 @@ def test_outputs_independent_of_core_count(ingest, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(parallel, "workers", lambda: 7)
     seven = ingest(files)
     assert {n: (seven.out / n).read_bytes() for n in names} == snap
+
+
+def test_digests_equal_hashlib_on_sliced_and_null_values() -> None:
+    """text_sha256 and the keyed digest are plain SHA-256 of the UTF-8 bytes (nulls as
+    empty), also for a sliced Series whose values start inside a shared buffer."""
+    import hashlib
+
+    from claimset.ingest.digests import text_and_keyed_sha256
+
+    texts = pl.Series(["pad", "é" * 3000, None, "short"]).slice(1)
+    keys = pl.Series(["pad", "k1", "k2", None]).slice(1)
+    plain, keyed = text_and_keyed_sha256(keys, texts)
+    raw = [("é" * 3000).encode(), b"", b"short"]
+    assert plain == [hashlib.sha256(t).hexdigest() for t in raw]
+    assert keyed == [
+        hashlib.sha256(k + b"\0" + t).hexdigest()
+        for k, t in zip([b"k1", b"k2", b""], raw, strict=True)
+    ]

@@ -23,13 +23,6 @@ def sha256_hex(values: Iterable[bytes | memoryview]) -> list[str]:
     return [sha(v).hexdigest() for v in values]
 
 
-def sha256_of_strings(texts: pl.Series, name: str | None = None) -> pl.Series:
-    """Hex SHA-256 of each value's UTF-8 bytes (nulls hash as the empty string)."""
-    return pl.Series(
-        texts.name if name is None else name, sha256_hex(_utf8(texts)), dtype=pl.String
-    )
-
-
 def text_and_keyed_sha256(keys: pl.Series, texts: pl.Series) -> tuple[list[str], list[str]]:
     """Hex SHA-256 of each text, and of ``key + "\\0" + text``, in one pass over the texts."""
     if len(keys) != len(texts):
@@ -43,20 +36,6 @@ def text_and_keyed_sha256(keys: pl.Series, texts: pl.Series) -> tuple[list[str],
         h.update(t)
         keyed.append(h.hexdigest())
     return plain, keyed
-
-
-def keyed_sha256(keys: pl.Series, texts: pl.Series, name: str = "") -> pl.Series:
-    """Hex SHA-256 of ``key + "\\0" + text`` per row (nulls as empty strings)."""
-    if len(keys) != len(texts):
-        raise ValueError(f"{len(keys)} keys for {len(texts)} texts")
-    sha = hashlib.sha256
-    out = []
-    for k, t in zip(_utf8(keys), _utf8(texts), strict=True):
-        h = sha(k)
-        h.update(b"\0")
-        h.update(t)
-        out.append(h.hexdigest())
-    return pl.Series(name, out, dtype=pl.String)
 
 
 def _utf8(s: pl.Series) -> list[memoryview]:

@@ -10,14 +10,12 @@ STAMP := $(VENV)/.installed
 
 venv: $(STAMP)
 
-# The stamp is rebuilt whenever the lock, the project metadata or a compiled kernel's C
-# source change, so a `git pull` that bumps a pin or edits a kernel is picked up by the next
-# `make`. Bytecode (libraries and src/) is compiled at install time: PYTHONDONTWRITEBYTECODE
-# environments would otherwise recompile every imported module in every stage (GX alone took
-# 9-37 s). A stale .pyc is never used (Python checks the source's mtime); __pycache__ is
-# git- and dvc-ignored.
-KERNELS := $(wildcard src/claimset/*/_*.c src/claimset/*/_*.h)
-$(STAMP): requirements.lock pyproject.toml setup.py $(KERNELS)
+# The stamp is rebuilt whenever the lock or the project metadata change, so a `git pull`
+# that bumps a pin is picked up by the next `make`. Bytecode (libraries and src/) is
+# compiled at install time: PYTHONDONTWRITEBYTECODE environments would otherwise recompile
+# every imported module in every stage (docs/architecture.md has the figures). A stale .pyc
+# is never used (Python checks the source's mtime); __pycache__ is git- and dvc-ignored.
+$(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock

@@ -33,6 +33,7 @@ _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SECTIONS: dict[str, str] = {
     "dataset": "claimset.release_config:DatasetConfig",
     "ingest": "claimset.ingest.config:IngestConfig",
+    "near_duplicates": "claimset.neardup.config:NearDuplicateConfig",
     "segment": "claimset.segment.config:SegmentConfig",
     "candidates": "claimset.claims.config:CandidatesConfig",
     "stance": "claimset.stance.config:StanceConfig",

@@ -14,6 +14,7 @@ from claimset.cli import main
 from claimset.evaluate.baselines import fit_predict, run_baselines, run_fnc1_baseline
 from claimset.evaluate.config import EvaluateConfig, Fnc1Config, LogRegConfig, TfidfConfig
 from claimset.io import sha256_file
+from claimset.neardup import NearDuplicateConfig
 from claimset.split.config import SplitConfig
 
 PARAMS = Path(__file__).resolve().parents[2] / "params.yaml"
@@ -140,7 +141,12 @@ def test_fnc1_baseline_on_a_slice_is_body_disjoint(
         fnc1=Fnc1Config(tfidf=TfidfConfig(ngram_max=1, min_df=2, max_features=2000)),
     )
     run_fnc1_baseline(
-        tmp_path / "b.csv", tmp_path / "s.csv", tmp_path / "fnc.json", cfg, SplitConfig(restarts=2)
+        tmp_path / "b.csv",
+        tmp_path / "s.csv",
+        tmp_path / "fnc.json",
+        cfg,
+        SplitConfig(restarts=2),
+        NearDuplicateConfig(),
     )
     out = json.loads((tmp_path / "fnc.json").read_text())
     split = out["split"]

@@ -12,6 +12,7 @@ import pytest
 
 from claimset.ingest import run_ingest
 from claimset.ingest.config import IngestConfig
+from claimset.neardup import NearDuplicateConfig
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO / ".." / "shared" / "data"
@@ -41,12 +42,20 @@ def write_tree(root: Path, files: dict[str, bytes | str]) -> Path:
 
 
 def run(tmp_path: Path, files: dict[str, bytes | str], **overrides: Any) -> Outcome:
-    """Ingest ``files`` (name -> content) with default config plus ``overrides``."""
+    """Ingest ``files`` (name -> content) with default config plus ``overrides``
+    (``near_duplicates``: the near-duplicate section)."""
     raw = write_tree(tmp_path / "raw", files)
     out = tmp_path / "out"
+    nd = overrides.pop("near_duplicates", NearDuplicateConfig())
     config = dataclasses.replace(IngestConfig(), **overrides)
     run_ingest(
-        [raw], out / "articles.parquet", out / "q.jsonl", out / "d.jsonl", out / "r.json", config
+        [raw],
+        out / "articles.parquet",
+        out / "q.jsonl",
+        out / "d.jsonl",
+        out / "r.json",
+        config,
+        nd,
     )
     return Outcome(
         pl.read_parquet(out / "articles.parquet"),

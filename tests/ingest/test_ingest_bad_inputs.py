@@ -245,6 +245,7 @@ def test_error_case(ingest, name: str) -> None:
 def test_missing_input_path(tmp_path: Path) -> None:
     from claimset.ingest import run_ingest
     from claimset.ingest.config import IngestConfig
+    from claimset.neardup import NearDuplicateConfig
 
     with pytest.raises(InputError, match="no such file"):
         run_ingest(
@@ -254,6 +255,7 @@ def test_missing_input_path(tmp_path: Path) -> None:
             tmp_path / "d",
             tmp_path / "r",
             IngestConfig(),
+            NearDuplicateConfig(),
         )
 
 

@@ -138,13 +138,20 @@ def test_fnc1_train_bodies_all_rows(tmp_path: Path) -> None:
 
     from claimset.ingest import run_ingest
     from claimset.ingest.config import IngestConfig
+    from claimset.neardup import NearDuplicateConfig
 
     raw = tmp_path / "fnc-1"
     raw.mkdir()
     shutil.copy(FNC, raw / "train_bodies.csv")  # temp copy, outside the project
     out = tmp_path / "out"
     run_ingest(
-        [raw], out / "a.parquet", out / "q.jsonl", out / "d.jsonl", out / "r.json", IngestConfig()
+        [raw],
+        out / "a.parquet",
+        out / "q.jsonl",
+        out / "d.jsonl",
+        out / "r.json",
+        IngestConfig(),
+        NearDuplicateConfig(),
     )
     with FNC.open(encoding="utf-8", newline="") as fh:
         n_rows = sum(1 for _ in csv.reader(fh)) - 1

@@ -11,8 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from claimset.ingest.config import NearDuplicateConfig
-from claimset.ingest.neardup import cluster_ids, optimal_bands, signatures
+from claimset.neardup import NearDuplicateConfig, cluster_ids, optimal_bands, signatures
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -85,11 +84,9 @@ def test_threshold_from_params_controls_clustering(ingest) -> None:
             for s, b in (("p", STORY), ("q", edited))
         )
     }
-    from claimset.ingest.config import NearDuplicateConfig as N
-
-    loose = ingest(files, near_duplicates=N(threshold=0.3))
+    loose = ingest(files, near_duplicates=NearDuplicateConfig(threshold=0.3))
     assert loose.articles["cluster_id"].n_unique() == 1
-    strict = ingest(files, near_duplicates=N(threshold=0.95))
+    strict = ingest(files, near_duplicates=NearDuplicateConfig(threshold=0.95))
     assert strict.articles["cluster_id"].n_unique() == 2
 
 
@@ -126,7 +123,9 @@ def test_cli_ingest_and_error_exit(tmp_path: Path) -> None:
     raw.mkdir()
     (raw / "a.txt").write_text("Title\n\nBody text.\n", encoding="utf-8")
     params = tmp_path / "params.yaml"
-    params.write_text("ingest:\n  max_chars: 5000\n", encoding="utf-8")
+    params.write_text(
+        "ingest:\n  max_chars: 5000\nnear_duplicates:\n  threshold: 0.8\n", encoding="utf-8"
+    )
     out = tmp_path / "out"
     exe = [sys.executable, "-m", "claimset.cli"]
     args = [
@@ -153,10 +152,14 @@ def test_cli_ingest_and_error_exit(tmp_path: Path) -> None:
     assert bad.stderr.strip().count("\n") == 0 and "b.csv:2" in bad.stderr
 
 
-def test_signatures_independent_of_chunking() -> None:
-    texts = pl.Series([STORY[i:] + f" variant {i}" for i in range(30)] + ["short", ""])
+def test_signatures_independent_of_grouping() -> None:
+    """A text's signature depends on that text alone (ingest sketches chunk by chunk)."""
+    texts = pl.Series([STORY[i:] + f" variant {i}" for i in range(30)] + ["short", "", None])
     cfg = NearDuplicateConfig()
-    assert np.array_equal(signatures(texts, cfg, chunk_bytes=500), signatures(texts, cfg))
+    whole = signatures(texts, cfg)
+    parts = np.concatenate([signatures(texts.slice(lo, 7), cfg) for lo in range(0, 33, 7)])
+    assert np.array_equal(whole, parts)
+    assert (whole[-2:] == np.iinfo(np.uint64).max).all()  # no words: every bin empty
 
 
 def test_outputs_independent_of_core_count(ingest, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -176,3 +179,21 @@ def test_outputs_independent_of_core_count(ingest, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(parallel, "workers", lambda: 7)
     seven = ingest(files)
     assert {n: (seven.out / n).read_bytes() for n in names} == snap
+
+
+def test_digests_equal_hashlib_on_sliced_and_null_values() -> None:
+    """text_sha256 and the keyed digest are plain SHA-256 of the UTF-8 bytes (nulls as
+    empty), also for a sliced Series whose values start inside a shared buffer."""
+    import hashlib
+
+    from claimset.ingest.digests import text_and_keyed_sha256
+
+    texts = pl.Series(["pad", "é" * 3000, None, "short"]).slice(1)
+    keys = pl.Series(["pad", "k1", "k2", None]).slice(1)
+    plain, keyed = text_and_keyed_sha256(keys, texts)
+    raw = [("é" * 3000).encode(), b"", b"short"]
+    assert plain == [hashlib.sha256(t).hexdigest() for t in raw]
+    assert keyed == [
+        hashlib.sha256(k + b"\0" + t).hexdigest()
+        for k, t in zip([b"k1", b"k2", b""], raw, strict=True)
+    ]

@@ -72,7 +72,3 @@ def test_nfc_class_covers_full_code_point_range() -> None:
     ]
     assert len(relevant) > 1000
     assert pl.Series(relevant).str.contains(nfc_sensitive_class()).all()
-
-
-# normalize_series against the polars-regex reference (which this file used to compare with
-# the plain expression chain) lives in tests/ingest/test_normalize_kernel.py.

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claimset.errors import InputError
 from claimset.segment import run_segment, segment_articles, split_text
 from claimset.segment.config import SegmentConfig
+from claimset.segment.split import sentence_ids
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -248,3 +251,28 @@ def test_unsorted_articles_still_give_sorted_sentences() -> None:
     assert s["article_id"].to_list() == ["a-1"] * 3 + ["a-2"] * 2 + ["a-3"]
     in_order = segment_articles(arts.sort("article_id"), SegmentConfig())
     assert in_order.equals(s)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=8),
+    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 123_456)), max_size=40),
+    st.integers(0, 3),
+)
+def test_sentence_ids_are_id_dash_s_padded_index(
+    ids: list[str], picks: list[tuple[int, int]], skip: int
+) -> None:
+    """Indexes of 10,000 and more have more than four digits; a sliced Series works."""
+    series = pl.Series(["pad"] * skip + ids, dtype=pl.String).slice(skip)
+    rows = [r % len(ids) for r, _ in picks]
+    index = [i for _, i in picks]
+    got = sentence_ids(series, pl.Series(rows, dtype=pl.Int64), pl.Series(index, dtype=pl.Int64))
+    assert got.name == "sentence_id"
+    assert got.to_list() == [f"{ids[r]}-s{i:04d}" for r, i in zip(rows, index, strict=True)]
+
+
+def test_non_ascii_extra_abbreviation_is_matched() -> None:
+    cfg = SegmentConfig(extra_abbreviations=("ст.",))
+    assert [s for _, _, s in split_text("Мы шли ст. Иванов пришёл.", cfg)] == [
+        "Мы шли ст. Иванов пришёл."
+    ]

@@ -12,13 +12,15 @@ import pytest
 
 from claimset.errors import InputError
 from claimset.io import sha256_file
+from claimset.neardup import NearDuplicateConfig, near_duplicate_pairs
 from claimset.split import run_split
 from claimset.split.config import SplitConfig
-from claimset.split.grouping import ArticleInfo, build_groups, near_duplicate_pairs
+from claimset.split.grouping import ArticleInfo, build_groups
 from claimset.split.leakage import check_leakage
 from claimset.split.stratification import Block, assign_groups
 
 FAST = SplitConfig(validation_gate=False)
+ND = NearDuplicateConfig()
 
 
 def _run(corpus: dict[str, Path], out: Path, cfg: SplitConfig | None = None) -> dict:
@@ -30,6 +32,7 @@ def _run(corpus: dict[str, Path], out: Path, cfg: SplitConfig | None = None) -> 
         out / "splits",
         out / "splits.json",
         cfg or FAST,
+        near_duplicates=ND,
     )
     return json.loads((out / "splits.json").read_text())
 
@@ -160,7 +163,7 @@ def test_leakage_check_detects_a_planted_leak(corpus: dict[str, Path], tmp_path:
         .otherwise(pl.col("text"))
         .alias("text"),
     )
-    leak = check_leakage({"claims": claims, "stance": leaked}, {}, SplitConfig())
+    leak = check_leakage({"claims": claims, "stance": leaked}, {}, SplitConfig(), ND)
     assert leak["shared_articles"] == 1 and leak["shared_groups"] == 1
     assert leak["near_duplicate_row_pairs_across_splits"] >= 1
     assert leak["leak_free"] is False
@@ -187,16 +190,21 @@ def test_unavoidable_merge_empties_splits_rather_than_leaking(
     )
 
 
-def test_near_duplicate_pairs_are_confirmed_by_exact_jaccard() -> None:
-    base = "the kremlin warned of inevitable conflict if european troops were deployed to ukraine"
+def test_near_duplicate_pairs_are_verified_on_signatures() -> None:
+    """Split uses the one near-duplicate system (word shingles, the params' threshold)."""
+    base = (
+        "the kremlin warned of inevitable conflict if european troops were deployed to ukraine"
+        " and said that any such deployment would be treated as a direct threat to russia"
+        " by officials speaking in moscow on tuesday"
+    )
     texts = [
         base,
-        base.replace("inevitable", "unavoidable"),
+        base + " evening",
         "a completely different sentence about football and promotion",
         "short",
         "SHORT ",
     ]
-    pairs = near_duplicate_pairs(texts, SplitConfig().minhash)
+    pairs = near_duplicate_pairs(texts, ND)
     assert (0, 1) in [(i, j) for i, j, _ in pairs]
     assert (3, 4, 1.0) in pairs
     assert all(2 not in (i, j) for i, j, _ in pairs)
@@ -242,9 +250,9 @@ def test_build_groups_unions_sources_and_windows() -> None:
         ArticleInfo("a2", "a2", "s1", "2026-03-01", None),
         ArticleInfo("a3", "a3", "s2", "2026-03-02", None),
     ]
-    g = build_groups(arts, [], replace(SplitConfig(), group_by_source=True))
+    g = build_groups(arts, [], replace(SplitConfig(), group_by_source=True), ND)
     assert g.group_of["a1"] == g.group_of["a2"] != g.group_of["a3"]
-    g = build_groups(arts, [], SplitConfig(date_window_days=30))
+    g = build_groups(arts, [], SplitConfig(date_window_days=30), ND)
     assert g.group_of["a2"] == g.group_of["a3"] != g.group_of["a1"]
 
 
@@ -260,7 +268,8 @@ def test_cli_split_reads_params(corpus: dict[str, Path], tmp_path: Path) -> None
 
     params = tmp_path / "params.yaml"
     params.write_text(
-        "split:\n  seed: 3\n  ratios: {train: 0.6, validation: 0.2, test: 0.2}\n  validation_gate: false\n",
+        "split:\n  seed: 3\n  ratios: {train: 0.6, validation: 0.2, test: 0.2}\n  validation_gate: false\n"
+        "near_duplicates:\n  threshold: 0.8\n",
         encoding="utf-8",
     )
     rc = main(

@@ -102,10 +102,12 @@ def _fnc1(args: argparse.Namespace) -> int:
     from claimset.config import load_section
     from claimset.evaluate.baselines import run_fnc1_baseline
     from claimset.evaluate.config import EvaluateConfig
+    from claimset.neardup import NearDuplicateConfig
     from claimset.split.config import SplitConfig
 
     cfg = load_section("evaluate", EvaluateConfig, args.params)
     split_cfg = load_section("split", SplitConfig, args.params)
-    report = run_fnc1_baseline(args.bodies, args.stances, args.out, cfg, split_cfg)
+    nd = load_section("near_duplicates", NearDuplicateConfig, args.params)
+    report = run_fnc1_baseline(args.bodies, args.stances, args.out, cfg, split_cfg, nd)
     report.emit()
     return 0

@@ -16,7 +16,9 @@ def register(sub: Any) -> None:
     p.add_argument("--quarantine", required=True, help="output quarantine JSONL")
     p.add_argument("--duplicates", required=True, help="output exact-duplicates JSONL")
     p.add_argument("--report", required=True, help="output report JSON (DVC metrics)")
-    p.add_argument("--params", default="params.yaml", help="params file (section 'ingest')")
+    p.add_argument(
+        "--params", default="params.yaml", help="params file (sections 'ingest', 'near_duplicates')"
+    )
     p.set_defaults(handler=_run)
 
 
@@ -24,10 +26,12 @@ def _run(args: argparse.Namespace) -> int:
     from claimset.config import load_section
     from claimset.ingest import run_ingest
     from claimset.ingest.config import IngestConfig
+    from claimset.neardup import NearDuplicateConfig
 
     config = load_section("ingest", IngestConfig, args.params)
+    nd = load_section("near_duplicates", NearDuplicateConfig, args.params)
     report = run_ingest(
-        args.inputs, args.articles, args.quarantine, args.duplicates, args.report, config
+        args.inputs, args.articles, args.quarantine, args.duplicates, args.report, config, nd
     )
     report.emit()
     return 0

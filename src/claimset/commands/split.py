@@ -30,10 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from claimset.config import load_section
+    from claimset.neardup import NearDuplicateConfig
     from claimset.split import run_split
     from claimset.split.config import SplitConfig
 
     cfg = load_section("split", SplitConfig, args.params)
+    nd = load_section("near_duplicates", NearDuplicateConfig, args.params)
     report = run_split(
         args.labels_claims,
         args.labels_stance,
@@ -41,6 +43,7 @@ def _run(args: argparse.Namespace) -> int:
         args.out_dir,
         args.report,
         cfg,
+        near_duplicates=nd,
         params_path=args.params,
         validation_dir=args.validation_dir,
     )

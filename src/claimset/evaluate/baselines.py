@@ -24,6 +24,7 @@ from claimset.evaluate.fnc import FNC_LABELS
 from claimset.evaluate.metrics import classification_report, encode
 from claimset.io import write_json, write_text
 from claimset.labels import LABEL_FIELDS, STANCE_TO_FNC1
+from claimset.neardup.config import NearDuplicateConfig
 from claimset.split.config import SplitConfig
 from claimset.stage import StageReport
 
@@ -325,6 +326,7 @@ def run_fnc1_baseline(
     out_path: str | os.PathLike[str],
     cfg: EvaluateConfig,
     split_cfg: SplitConfig,
+    near_duplicates: NearDuplicateConfig,
 ) -> StageReport:
     """Split FNC-1 by body (plus MinHash near-duplicate bodies) 80/20 with claimset's split code,
     train the baselines on the 80%, and report FNC-1 scores and macro-F1 on the 20%."""
@@ -346,6 +348,7 @@ def run_fnc1_baseline(
         bodies,
         scfg,
         {"fnc1": {"label": FNC_LABELS}},
+        near_duplicates=near_duplicates,
         ratios=[fcfg.train_share, 0.0, 1.0 - fcfg.train_share],
         merge_row_duplicates=False,
     )

@@ -28,24 +28,6 @@ def _frozen(d: Mapping[str, str]) -> Mapping[str, str]:
 
 
 @dataclass(frozen=True)
-class NearDuplicateConfig:
-    """MinHash/LSH near-duplicate detection (datasketch)."""
-
-    threshold: float = 0.8  # estimated Jaccard similarity of word shingles
-    num_perm: int = 128
-    shingle_words: int = 5
-    seed: int = 1
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.threshold <= 1.0:
-            raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
-        if self.num_perm < 16:
-            raise ValueError(f"num_perm must be >= 16, got {self.num_perm}")
-        if self.shingle_words < 1:
-            raise ValueError(f"shingle_words must be >= 1, got {self.shingle_words}")
-
-
-@dataclass(frozen=True)
 class IngestConfig:
     """How raw files become articles.
 
@@ -69,7 +51,6 @@ class IngestConfig:
     )
     on_source_id_conflict: Literal["error", "quarantine"] = "error"
     excerpt_chars: int = 200
-    near_duplicates: NearDuplicateConfig = field(default_factory=NearDuplicateConfig)
 
     def __post_init__(self) -> None:
         for enc in (self.default_encoding, *self.encodings.values()):

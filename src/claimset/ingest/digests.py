@@ -1,47 +1,52 @@
-"""SHA-256 hex digests of many byte ranges in one call (the ``_sha256`` kernel).
+"""SHA-256 hex digests of many values (``hashlib``).
 
 ingest hashes every raw record (``raw_sha256``) and every normalised text twice
-(``text_sha256``, and ``article_id`` from the source id, a NUL and the text). One hashlib
-call per value costs more in set-up and Python strings than the hashing itself; the kernel
-hashes all ranges of a buffer with the GIL released and returns the hex digests as one
-Arrow string buffer.
+(``text_sha256``, and ``article_id`` from the source id, a NUL and the text). hashlib
+releases the GIL on values of 2 KiB and more, so the chunks ingest prepares on threads hash
+in parallel.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+from collections.abc import Iterable
+
 import numpy as np
 import polars as pl
 import pyarrow as pa
-from typing_extensions import Buffer
-
-from claimset.ingest import _sha256
-from claimset.ingest.utf8 import Utf8Column, as_utf8
 
 
-def sha256_hex_array(data: Buffer, spans: Buffer, n: int) -> pa.LargeStringArray:
-    """Lowercase hex SHA-256 of ``data[start:end]`` for the ``n`` int64 (start, end) pairs
-    in ``spans``, as an Arrow string array."""
-    return pa.LargeStringArray.from_buffers(
-        n,
-        pa.py_buffer(np.arange(0, 64 * (n + 1), 64, dtype=np.int64)),
-        pa.py_buffer(_sha256.sha256_hex(data, spans)),
-    )
+def sha256_hex(values: Iterable[bytes | memoryview]) -> list[str]:
+    """Lowercase hex SHA-256 of each bytes-like value."""
+    sha = hashlib.sha256
+    return [sha(v).hexdigest() for v in values]
 
 
-def sha256_of_strings(texts: pl.Series | Utf8Column, name: str | None = None) -> pl.Series:
-    """Hex SHA-256 of each value's UTF-8 bytes (nulls hash as the empty string)."""
-    col = as_utf8(texts)
-    name = name if name is not None else getattr(texts, "name", "")
-    return pl.Series(name, sha256_hex_array(col.data, col.spans(), len(col)))
+def text_and_keyed_sha256(keys: pl.Series, texts: pl.Series) -> tuple[list[str], list[str]]:
+    """Hex SHA-256 of each text, and of ``key + "\\0" + text``, in one pass over the texts."""
+    if len(keys) != len(texts):
+        raise ValueError(f"{len(keys)} keys for {len(texts)} texts")
+    sha = hashlib.sha256
+    plain, keyed = [], []
+    for k, t in zip(_utf8(keys), _utf8(texts), strict=True):
+        plain.append(sha(t).hexdigest())
+        h = sha(k)
+        h.update(b"\0")
+        h.update(t)
+        keyed.append(h.hexdigest())
+    return plain, keyed
 
 
-def keyed_sha256(keys: pl.Series, texts: pl.Series | Utf8Column, name: str = "") -> pl.Series:
-    """Hex SHA-256 of ``key + "\\0" + text`` per row (nulls as empty strings), without
-    building the joined strings."""
-    k, col = Utf8Column.of(keys), as_utf8(texts)
-    if len(k) != len(col):
-        raise ValueError(f"{len(k)} keys for {len(col)} texts")
-    n = len(col)
-    digests = _sha256.sha256_hex_keyed(k.data, k.spans(), col.data, col.spans())
-    offsets = pa.py_buffer(np.arange(0, 64 * (n + 1), 64, dtype=np.int64))
-    return pl.Series(name, pa.LargeStringArray.from_buffers(n, offsets, pa.py_buffer(digests)))
+def _utf8(s: pl.Series) -> list[memoryview]:
+    """Each value's UTF-8 bytes (nulls as empty), as views of one Arrow buffer: no Python
+    string or bytes object per value."""
+    arr = s.cast(pl.String).fill_null("").to_arrow()
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
+    data = arr.buffers()[2]
+    view = memoryview(data if data is not None else b"")
+    bounds = offsets.tolist()
+    return [view[a:b] for a, b in itertools.pairwise(bounds)]

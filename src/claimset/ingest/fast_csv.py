@@ -1,15 +1,15 @@
-"""Fast path for large, well-formed UTF-8 CSV files: a C scanner parses the records.
+"""Fast path for large, well-formed UTF-8 CSV files: polars parses, numpy finds records.
 
-The standard-library reader in :mod:`claimset.ingest.read_csv` handles every CSV but runs
-at about 40 MB/s and holds every body as a Python string. For the common case (valid UTF-8,
-RFC 4180 quoting, every row as wide as the header, only plain-text fields mapped) this path
-scans each chunk once in C (:mod:`claimset.ingest._csv`), which yields every record's byte
-span and physical start line (so that ``origin_line`` and ``raw_sha256`` are identical to
-the slow path) and the mapped columns as Arrow string buffers, handed to polars without a
-copy. Its values are those polars' ``read_csv`` gives (empty unquoted cells are null, empty
-quoted cells are empty strings; column names are polars' own). Anything unusual raises
-:class:`SlowPath` and the caller falls back to the slow path, which produces the precise
-per-row quarantine entries or the whole-file error.
+The standard-library reader in :mod:`claimset.ingest.read_csv` handles every CSV but holds
+every body as a Python string and runs far slower. For the common case (valid UTF-8,
+balanced quotes, every row as wide as the header, only plain-text fields mapped) this path
+parses each chunk with ``polars.read_csv`` and locates each record's bytes with vectorised
+quote-parity arithmetic (numpy): a newline ends a record when an even number of quotes
+precedes it, so the newlines inside a record's quoted fields give its physical start line,
+and ``origin_line`` and ``raw_sha256`` (hashlib over the record's bytes) are identical to
+the slow path's. Anything unusual raises :class:`SlowPath` and the caller falls back to the
+slow path, which produces the precise per-row quarantine entries or the whole-file error
+(naming file, line and field).
 
 The file is cut into chunks of whole records (:func:`chunks`), parsed chunk by chunk
 (:func:`parse_chunk`, independent of the other chunks once the header is known), so that
@@ -19,7 +19,6 @@ several threads. A record's values never depend on where the chunks were cut.
 
 from __future__ import annotations
 
-import functools
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,10 +26,8 @@ from typing import BinaryIO
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
-from claimset.ingest import _csv
-from claimset.ingest.digests import sha256_hex_array
+from claimset.ingest.digests import sha256_hex
 from claimset.ingest.fields import FieldProblem, iso_date
 from claimset.ingest.sources import InputFile, is_utf8
 
@@ -48,91 +45,162 @@ _EMPTY_SCHEMA = {c: pl.String for c in sorted(PLAIN_FIELDS | {"published_at"})} 
     "origin_format": pl.String,
     "raw_sha256": pl.String,
 }
+_NL, _QUOTE, _COMMA = 10, 34, 44
 
 
 class SlowPath(Exception):
     """The file needs the standard-library reader (raised instead of returning None)."""
 
 
+def record_spans(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(start, end, unquoted commas) per physical record of RFC 4180 ``data``, or None.
+
+    A newline ends a record when an even number of quotes precedes it. Returns None when
+    the quotes do not balance (an unclosed quote: the slow path reports it).
+    """
+    spans = _spans(data)
+    return None if spans is None else spans[:3]
+
+
+def _spans(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """:func:`record_spans` plus the positions of all newlines."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(arr == _QUOTE)
+    if len(quotes) % 2:
+        return None
+    nl = np.flatnonzero(arr == _NL)
+    ends = nl[np.searchsorted(quotes, nl) % 2 == 0]
+    if len(arr) and (len(ends) == 0 or ends[-1] != len(arr) - 1):
+        ends = np.append(ends, len(arr))  # last record without a trailing newline
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    commas = np.flatnonzero(arr == _COMMA)
+    commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
+    per_record = np.diff(np.searchsorted(commas, np.concatenate([starts, [len(arr) + 1]])))
+    return starts, ends, per_record, nl
+
+
+def last_record_end(buf: bytes, end: int | None = None, tries: int = 256) -> int:
+    """Offset just after the last newline in ``buf[:end]`` that ends a record, or 0 if none.
+
+    ``buf`` starts at a record boundary, so a newline ends a record when an even number of
+    quotes precedes it. Candidates are tried from the end; many embedded newlines in a
+    quoted tail fall back to the vectorised count.
+    """
+    end = len(buf) if end is None else min(end, len(buf))
+    total = buf.count(b'"', 0, end)
+    pos = end
+    for _ in range(tries):
+        nl = buf.rfind(b"\n", 0, pos)
+        if nl < 0:
+            return 0
+        if (total - buf.count(b'"', nl, end)) % 2 == 0:
+            return nl + 1
+        pos = nl
+    arr = np.frombuffer(buf, dtype=np.uint8)[:end]
+    quotes = np.flatnonzero(arr == _QUOTE)
+    nls = np.flatnonzero(arr[:pos] == _NL)
+    ok = nls[np.searchsorted(quotes, nls) % 2 == 0]
+    return int(ok[-1]) + 1 if len(ok) else 0
+
+
 def chunks(blocks: Iterable[bytes], chunk_bytes: int | None = None) -> Iterator[tuple[bytes, int]]:
     """Cut a byte stream into ``(chunk, newlines before it)``; chunks end after a record.
 
-    A chunk is at most ``chunk_bytes`` long unless one record is longer (then it runs to
-    the last record end read so far). The last chunk may end without a newline (or inside
-    an unclosed quote: :func:`parse_chunk` then asks for the slow path).
-
-    Every byte is scanned once and copied once (into its chunk): the quote state at the
-    end of the scanned part carries over from block to block, and a cut leaves no record
-    end in the scanned part (it is always at the last one found).
+    A chunk is at most ``chunk_bytes`` long unless one record is longer. The last chunk
+    may end without a newline (or inside an unclosed quote: :func:`parse_chunk` then asks
+    for the slow path).
     """
     chunk_bytes = chunk_bytes or CHUNK_BYTES
-    pending = _Pending()
+    buf = b""
     lines = 0
-    scanned = 0  # pending[:scanned] has been scanned; in_quote is the state there
-    in_quote = False
-    within = last = 0  # last record end found at most chunk_bytes in / at all (0: none)
     for block in blocks:
-        pending.append(block)
-        while pending.size >= chunk_bytes:
-            if scanned < chunk_bytes:  # then no record end has been found yet
-                within, in_quote = pending.record_end(scanned, chunk_bytes, in_quote)
-                last = within
-                scanned = chunk_bytes
-            if not within and scanned < pending.size:
-                end, in_quote = pending.record_end(scanned, pending.size, in_quote)
-                last = end or last
-                scanned = pending.size
-            cut = within or last
+        buf += block
+        while len(buf) >= chunk_bytes:
+            cut = last_record_end(buf, chunk_bytes) or last_record_end(buf)
             if cut == 0:
                 break  # one record longer than the buffer: read more
-            piece = pending.take(cut)
+            piece, buf = buf[:cut], buf[cut:]
             yield piece, lines
-            lines += _csv.newlines(piece)
-            scanned -= cut
-            within = last = 0
-    if pending.size:
-        yield pending.take(pending.size), lines
+            lines += piece.count(b"\n")
+    if buf:
+        yield buf, lines
 
 
-class _Pending:
-    """Bytes read but not yet cut into chunks, kept as the blocks they came in."""
+def parse_chunk(
+    p: Plan, data: bytes, lines_before: int, header: bytes | None
+) -> tuple[pl.DataFrame, bytes]:
+    """Records of one chunk as a frame (columns as pipeline.to_frame), and the header record.
 
-    def __init__(self) -> None:
-        self.parts: list[memoryview] = []
-        self.size = 0
+    ``header`` is None for the file's first chunk, which must hold the header record;
+    later chunks get the first chunk's header. Raises :class:`SlowPath` on anything the
+    fast path does not handle.
+    """
+    if header is None:
+        data = data.removeprefix(_BOM)
+    spans = _spans(data)
+    if spans is None:
+        raise SlowPath
+    starts, ends, commas, nl = spans
+    # Physical line numbers: 1 + newlines before the record start.
+    lines = np.searchsorted(nl, starts) + 1 + lines_before
+    view = memoryview(data)
+    starts_l, ends_l = starts.tolist(), ends.tolist()
+    # A record's raw bytes exclude its line terminator (as in the slow path).
+    ends_l = [
+        e - 1 if e > s and data[e - 1] == 13 else e for s, e in zip(starts_l, ends_l, strict=True)
+    ]
+    # Long lines are never blank; if one were, the row count check below catches it.
+    blank = [e - s < 64 and not data[s:e].strip() for s, e in zip(starts_l, ends_l, strict=True)]
+    if header is None:
+        if all(blank):
+            raise SlowPath
+        header_i = blank.index(False)
+        header = bytes(view[starts_l[header_i] : ends_l[header_i]])
+        after = list(range(header_i + 1, len(blank)))
+        text = data
+    else:
+        after = list(range(len(blank)))
+        text = header + b"\n" + data
+    rows_i = [i for i in after if not blank[i]]
+    width = header_commas(header)
+    if any(commas[i] != width for i in rows_i):
+        raise SlowPath  # ragged rows: let the slow path quarantine them one by one
+    if not rows_i:  # only blank lines
+        return pl.DataFrame(schema=_EMPTY_SCHEMA), header
+    try:
+        df = pl.read_csv(io.BytesIO(text), infer_schema=False, has_header=True, encoding="utf8")
+    except Exception as exc:  # any polars parse problem means "use the slow path"
+        raise SlowPath from exc
+    if df.height == len(after) and len(after) != len(rows_i):
+        df = df.filter(
+            pl.Series([not blank[i] for i in after])
+        )  # polars keeps blank lines as null rows
+    if df.height != len(rows_i) or p.mapping["body"] not in df.columns:
+        raise SlowPath
+    raw_sha = sha256_hex(view[starts_l[i] : ends_l[i]] for i in rows_i)
+    return _frame(p, df, pl.Series("raw_sha256", raw_sha, dtype=pl.String), lines[rows_i]), header
 
-    def append(self, block: bytes) -> None:
-        self.parts.append(memoryview(block))
-        self.size += len(block)
 
-    def record_end(self, start: int, stop: int, in_quote: bool) -> tuple[int, bool]:
-        """:func:`_csv.record_end` over the bytes ``[start, stop)`` of all parts."""
-        end, offset = 0, 0
-        for part in self.parts:
-            lo, hi = max(start - offset, 0), min(stop - offset, len(part))
-            if lo < hi:
-                found, in_quote = _csv.record_end(part, lo, hi, in_quote)
-                end = offset + found if found else end
-            offset += len(part)
-            if offset >= stop:
-                break
-        return end, in_quote
+def header_commas(header: bytes) -> int:
+    """Unquoted commas in the header record."""
+    spans = record_spans(header)
+    if spans is None:
+        raise SlowPath
+    return int(spans[2][0])
 
-    def take(self, n: int) -> bytes:
-        """The first ``n`` bytes as one bytes object, removed from the parts."""
-        taken: list[memoryview] = []
-        while n:
-            part = self.parts[0]
-            if len(part) <= n:
-                taken.append(self.parts.pop(0))
-                n -= len(part)
-                self.size -= len(part)
-            else:
-                taken.append(part[:n])
-                self.parts[0] = part[n:]
-                self.size -= n
-                n = 0
-        return b"".join(taken)
+
+def header_of(first_chunk: bytes) -> bytes:
+    """The header record of the file whose first chunk this is (:class:`SlowPath` if the
+    fast path cannot read it): what :func:`parse_chunk` needs for every later chunk."""
+    data = first_chunk.removeprefix(_BOM)
+    spans = record_spans(data)
+    if spans is None:
+        raise SlowPath
+    for s, e in zip(spans[0].tolist(), spans[1].tolist(), strict=True):
+        e = e - 1 if e > s and data[e - 1] == 13 else e
+        if data[s:e].strip():
+            return data[s:e]
+    raise SlowPath
 
 
 def read_blocks(fh: BinaryIO, size: int | None = None) -> Iterator[bytes]:
@@ -163,84 +231,6 @@ def plan(f: InputFile, mapping: dict[str, str]) -> Plan | None:
         except FieldProblem:
             return None
     return Plan(f, mapping, published)
-
-
-def parse_chunk(
-    p: Plan, data: bytes, lines_before: int, header: bytes | None
-) -> tuple[pl.DataFrame, bytes]:
-    """Records of one chunk as a frame (columns as pipeline.to_frame), and the header record.
-
-    ``header`` is None for the file's first chunk, which must hold the header record;
-    later chunks get the first chunk's header. Raises :class:`SlowPath` on anything the
-    fast path does not handle.
-    """
-    start, first_line, blank_before = 0, lines_before + 1, False
-    if header is None:
-        header, start, newlines, blank_before = _header(data)
-        first_line += newlines
-    width = _width(header)
-    names = _names(header)  # (None if polars could not read the header)
-    columns = sorted({names.index(c) for c in p.mapping.values() if names and c in names})
-    problem, lines, spans, values = _csv.records(data, start, width, columns, first_line)
-    if problem is not None:
-        raise SlowPath(problem)
-    origin_lines = np.frombuffer(lines, dtype=np.int64)
-    n = len(origin_lines)
-    if n == 0:  # only blank lines
-        return pl.DataFrame(schema=_EMPTY_SCHEMA), header
-    if names is None or p.mapping["body"] not in names or blank_before:
-        raise SlowPath("polars would not have read this header")
-    df = pl.DataFrame(
-        [
-            pl.Series(
-                names[i],
-                pa.LargeStringArray.from_buffers(
-                    n, pa.py_buffer(off), pa.py_buffer(val), pa.py_buffer(valid), nulls
-                ),
-            )
-            for i, (off, val, valid, nulls) in zip(columns, values, strict=True)
-        ]
-    )
-    raw_sha = sha256_hex_array(data, spans, n)
-    return _frame(p, df, pl.Series("raw_sha256", raw_sha), origin_lines), header
-
-
-def header_of(first_chunk: bytes) -> bytes:
-    """The header record of the file whose first chunk this is (:class:`SlowPath` if the
-    fast path cannot read it): what :func:`parse_chunk` needs for every later chunk."""
-    return _header(first_chunk)[0]
-
-
-def _header(data: bytes) -> tuple[bytes, int, int, bool]:
-    """``(header, start of the next record, newlines before it, blank record before)``."""
-    problem, hs, he, start, newlines, _, blank_before = _csv.header(
-        data, 3 if data.startswith(_BOM) else 0
-    )
-    if problem is not None:
-        raise SlowPath(problem)
-    return data[hs:he], start, newlines, blank_before
-
-
-@functools.lru_cache(maxsize=16)
-def _width(header: bytes) -> int:
-    """Unquoted commas in the header record."""
-    problem, _, _, _, _, commas, _ = _csv.header(header, 0)
-    if problem is not None:
-        raise SlowPath(problem)
-    return int(commas)
-
-
-@functools.lru_cache(maxsize=16)
-def _names(header: bytes) -> tuple[str, ...] | None:
-    """Column names as polars reads the header (quotes, duplicates, undecodable bytes), or
-    None when polars cannot read it; must be ``_width(header) + 1`` names."""
-    try:
-        names = pl.read_csv(
-            io.BytesIO(header), has_header=True, infer_schema=False, n_rows=0, encoding="utf8"
-        ).columns
-    except Exception:  # any polars problem with the header means "use the slow path"
-        return None
-    return tuple(names) if len(names) == _width(header) + 1 else None
 
 
 def _frame(p: Plan, df: pl.DataFrame, raw_sha: pl.Series, lines: np.ndarray) -> pl.DataFrame:

@@ -26,42 +26,93 @@ Policy (also in docs/ingest.md), in this order:
 6. **Unicode NFC**, last, so that removing an invisible character between a letter and a
    combining mark still yields composed text (the whole function is idempotent).
 
-How: steps 3-5 run in one pass of a C kernel (``_normalize.c``) over the column's Arrow
-string views, which also flags the rows that hold an NFC-sensitive character
-(:func:`nfc_sensitive_class`) or a NUL (step 2's check, for the caller); only NFC-flagged rows
-go through polars' NFC (step 6). Unchanged
-rows keep pointing at the input text, so only changed rows are written anew. No
-per-character Python.
+How: steps 3-5 are a chain of polars ``replace_all`` regexes, run only on the rows that
+match one cheap "needs work" pattern (a row matching none of them is left unchanged by
+the chain; a property test checks it); step 6 runs polars' NFC only on rows holding an
+NFC-sensitive character (:func:`nfc_sensitive_class`). Long columns are cut into chunks
+first so that polars works on them on every core. No per-character Python.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import unicodedata
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
-from claimset.ingest import _normalize
+from claimset.parallel import split_chunks
 
-# The kernel decodes characters below U+0300 without looking them up in the NFC bitmap:
-# none of them is NFC-sensitive (asserted in _nfc_sensitive_code_points).
-_NFC_FREE_BELOW = 0x300
-# A string view addresses its buffer with an int32 offset, so one kernel call writes at
-# most this much text (rows are split into pieces by their input length).
-_MAX_PIECE_BYTES = 1 << 30
-_INLINE_MAX = 12  # Arrow keeps strings of up to 12 bytes inside their view
-_FLAG_NFC, _FLAG_NUL = 1, 2  # the kernel's per-row flag bits
+NEWLINES = r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]"
+INVISIBLE = (
+    r"[\x01-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff"
+    r"\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"
+)
+# Zs spelled out: a literal class is several times faster than \p{Zs} in the regex engine.
+_ZS = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+SPACES = rf"[ \t{_ZS}]{{2,}}|[\t{_ZS}]"
+
+
+# A row that matches none of these is left unchanged by steps 3-5 (checked by a property test),
+# so only matching rows go through the replacement chain.
+_NEEDS_WORK = rf"{NEWLINES}|{INVISIBLE}|{SPACES}| \n|\n |\n\n\n|^[ \n]|[ \n]$"
+_NEEDS_WORK_LINE = _NEEDS_WORK + r"|\n"
+# Characters outside these blocks may be NFC-sensitive; rows with none of them skip the
+# (large, slower) NFC-sensitive class check.
+_NFC_SAFE_BLOCKS = ((0x0000, 0x02FF), (0x2010, 0x2027), (0x2030, 0x205E), (0x20A0, 0x20C0))
+_MAYBE_NFC = "[^" + "".join(f"\\x{{{lo:x}}}-\\x{{{hi:x}}}" for lo, hi in _NFC_SAFE_BLOCKS) + "]"
+
+
+def normalize_expr(expr: pl.Expr, *, single_paragraph: bool = False) -> pl.Expr:
+    """Return ``expr`` normalised by the module policy (NUL handling is the caller's)."""
+    out = _chain(expr, single_paragraph=single_paragraph)
+    # NFC last: it can compose across a removed character. It never creates whitespace.
+    out = (
+        pl.when(out.str.contains(nfc_sensitive_class()))
+        .then(out.str.normalize("NFC"))
+        .otherwise(out)
+    )
+    return out.str.strip_chars(" \n")
+
+
+def replace_expr(expr: pl.Expr, *, single_paragraph: bool) -> pl.Expr:
+    """Steps 3-5 only (no NFC)."""
+    return _chain(expr, single_paragraph=single_paragraph).str.strip_chars(" \n")
+
+
+def _chain(expr: pl.Expr, *, single_paragraph: bool) -> pl.Expr:
+    """The replacement chain of steps 3-5, before the final strip."""
+    out = (
+        expr.str.replace_all(NEWLINES, "\n")
+        .str.replace_all(INVISIBLE, "")
+        .str.replace_all(SPACES, " ")
+        .str.replace_all(r" ?\n ?", "\n")
+    )
+    if single_paragraph:
+        return out.str.replace_all(r"\n+", " ")
+    return out.str.replace_all(r"\n{3,}", "\n\n")
 
 
 def normalize_series(s: pl.Series, *, single_paragraph: bool = False) -> pl.Series:
-    """Normalise a string column by the module policy (NUL handling is the caller's).
-
-    Nulls stay null. A column that needs no change is returned as it is.
-    """
-    return normalize_series_with_nul(s, single_paragraph=single_paragraph)[0]
+    """Normalise a string column; rows that need nothing are not rewritten (nulls stay null)."""
+    s = split_chunks(s.cast(pl.String))
+    pattern = _NEEDS_WORK_LINE if single_paragraph else _NEEDS_WORK
+    idx = s.str.contains(pattern).fill_null(False).arg_true()
+    if len(idx):
+        fixed = (
+            s.gather(idx)
+            .to_frame("t")
+            .select(replace_expr(pl.col("t"), single_paragraph=single_paragraph))
+        )
+        s = s.scatter(idx, fixed.to_series())
+    maybe = s.str.contains(_MAYBE_NFC).fill_null(False).arg_true()
+    if len(maybe):
+        sub = s.gather(maybe)
+        hit = sub.str.contains(nfc_sensitive_class()).fill_null(False).arg_true()
+        if len(hit):
+            composed = sub.gather(hit).str.normalize("NFC").str.strip_chars(" \n")
+            s = s.scatter(maybe.gather(hit), composed)
+    return s
 
 
 def normalize_series_with_nul(
@@ -69,108 +120,15 @@ def normalize_series_with_nul(
 ) -> tuple[pl.Series, np.ndarray]:
     """:func:`normalize_series`, plus which rows hold U+0000 (bool array; null rows False).
 
-    Found in the same pass: normalisation never removes NUL, so a row holds one before
-    normalisation iff it does after.
+    Normalisation never removes NUL, so a row holds one before normalisation iff it does
+    after.
     """
     s = s.cast(pl.String)
-    arr = s.to_arrow(compat_level=pl.CompatLevel.newest())
-    if not pa.types.is_string_view(arr.type):  # the kernel reads views, never offsets
-        raise TypeError(f"polars exported {arr.type}, expected string_view")
-    n = len(arr)
-    if arr.null_count == n:
-        return s, np.zeros(n, dtype=bool)
-    lengths = np.frombuffer(arr.buffers()[1], dtype=np.int32).reshape(-1, 4)[
-        arr.offset : arr.offset + n, 0
-    ]
-    # Text the kernel may write to its data buffer (rows of at most 12 bytes stay inline).
-    # A piece holds rows whose text starts in one _MAX_PIECE_BYTES window, so every offset
-    # the kernel writes fits an int32; nearly always there is one piece.
-    written = np.where(lengths > _INLINE_MAX, lengths, 0).astype(np.int64)
-    total = int(written.sum())
-    if total <= _MAX_PIECE_BYTES:
-        bounds = [0, n]
-    else:
-        starts = np.cumsum(written) - written
-        bounds = [0, *(np.flatnonzero(np.diff(starts // _MAX_PIECE_BYTES)) + 1).tolist(), n]
-    parts, flags = [], []
-    for a, b in itertools.pairwise(bounds):
-        piece = arr.slice(a, b - a)
-        out, piece_flags = _normalize_views(piece, single_paragraph, int(written[a:b].sum()))
-        parts.append(out)
-        flags.append(piece_flags)
-    if any(p is not None for p in parts):
-        chunks = [
-            p if p is not None else arr.slice(a, b - a)
-            for p, (a, b) in zip(parts, itertools.pairwise(bounds), strict=True)
-        ]
-        s = pl.concat([pl.Series(s.name, c, dtype=pl.String) for c in chunks])
-    all_flags = flags[0] if len(flags) == 1 else np.concatenate(flags)
-    hit = np.flatnonzero(all_flags & _FLAG_NFC)
-    if len(hit):
-        # NFC last: it can compose across a removed character. No canonical decomposition
-        # holds a space or newline, so the strip keeps the result exact at no real cost.
-        composed = s.gather(hit).str.normalize("NFC").str.strip_chars(" \n")
-        s = s.scatter(hit, composed)
-    return s, (all_flags & _FLAG_NUL).astype(bool)
-
-
-def _normalize_views(
-    arr: pa.Array, single_paragraph: bool, capacity: int
-) -> tuple[pa.Array | None, np.ndarray]:
-    """One kernel call over a string_view array whose long rows hold ``capacity`` bytes.
-
-    Returns the normalised array (None if no row changed) and the rows' flag bytes.
-    """
-    n = len(arr)
-    validity, views, *data = arr.buffers()
-    out_views = np.empty(16 * n, dtype=np.uint8)
-    # Only changed rows are written here; untouched pages of np.empty cost no memory.
-    out_data = np.empty(capacity, dtype=np.uint8)
-    flags = np.empty(n, dtype=np.uint8)
-    changed, used = _normalize.normalize(
-        views,
-        tuple(data),
-        validity,
-        arr.offset,
-        n,
-        single_paragraph,
-        nfc_table(),
-        out_views,
-        out_data,
-        flags,
-    )
-    if not changed:
-        return None, flags
-    out = pa.Array.from_buffers(
-        pa.string_view(),
-        n,
-        [
-            None if validity is None else _slice_bits(validity, arr.offset, n),
-            pa.py_buffer(out_views),
-            *data,
-            pa.py_buffer(out_data[:used]),
-        ],
-        arr.null_count,
-    )
-    return out, flags
-
-
-def _slice_bits(bitmap: pa.Buffer, offset: int, n: int) -> pa.Buffer:
-    """Bits offset .. offset + n - 1 of an Arrow bitmap, as a bitmap starting at bit 0."""
-    if offset % 8 == 0:
-        return bitmap.slice(offset // 8, (n + 7) // 8)
-    bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8), bitorder="little")
-    return pa.py_buffer(np.packbits(bits[offset : offset + n], bitorder="little"))
+    nul = s.str.contains("\x00", literal=True).fill_null(False).to_numpy()
+    return normalize_series(s, single_paragraph=single_paragraph), nul
 
 
 @functools.cache
-def nfc_table() -> bytes:
-    """The NFC-sensitive code points as the kernel's bitmap (bit cp & 7 of byte cp >> 3)."""
-    bits = np.zeros(0x110000, dtype=bool)
-    bits[list(_nfc_sensitive_code_points())] = True
-    return np.packbits(bits, bitorder="little").tobytes()
-
-
 def nfc_sensitive_class() -> str:
     """Regex class of the characters whose presence can make NFC change a string.
 
@@ -197,8 +155,6 @@ def _nfc_sensitive_code_points() -> tuple[int, ...]:
                 chars.add(int(parts[1], 16))
     chars.update(range(0x1161, 0x1176))  # Hangul medial vowels and final consonants compose
     chars.update(range(0x11A8, 0x11C3))  # algorithmically, without a decomposition entry
-    if min(chars) < _NFC_FREE_BELOW:  # the kernel never looks these up
-        raise AssertionError(f"NFC-sensitive character below {_NFC_FREE_BELOW:#x}")
     return tuple(sorted(chars))
 
 

@@ -23,16 +23,19 @@ from claimset.errors import ClaimsetError, InputError
 from claimset.ingest import fast_csv
 from claimset.ingest import read_jsonl as jsonl
 from claimset.ingest.config import IngestConfig
-from claimset.ingest.digests import keyed_sha256, sha256_of_strings
-from claimset.ingest.neardup import band_keys, clusters_from_keys, optimal_bands
-from claimset.ingest.normalize import nfc_table, normalize_series, normalize_series_with_nul
+from claimset.ingest.digests import text_and_keyed_sha256
+from claimset.ingest.normalize import (
+    nfc_sensitive_class,
+    normalize_series,
+    normalize_series_with_nul,
+)
 from claimset.ingest.read_csv import read_csv, read_csv_slow
 from claimset.ingest.read_html import read_html
 from claimset.ingest.read_txt import read_txt
 from claimset.ingest.records import Quarantined, RawRecord, Rejector
 from claimset.ingest.sources import InputFile, discover
 from claimset.ingest.spill import TextStore
-from claimset.ingest.utf8 import Utf8Column
+from claimset.neardup import NearDuplicateConfig, band_keys, clusters_from_keys, optimal_bands
 from claimset.parallel import release_freed_memory
 from claimset.stage import StageReport, track
 
@@ -98,7 +101,10 @@ _ROWS_PER_PART = 2048
 
 
 def read_all(
-    files: Sequence[InputFile], config: IngestConfig, store: TextStore
+    files: Sequence[InputFile],
+    config: IngestConfig,
+    nd: NearDuplicateConfig,
+    store: TextStore,
 ) -> tuple[pl.DataFrame, np.ndarray, list[Quarantined]]:
     """Read every file and prepare its records; unsupported files are quarantined whole.
 
@@ -115,7 +121,7 @@ def read_all(
     with ThreadPoolExecutor(max_workers=n) as pool:
         # Per-process tables every part needs, built on a core that is idle while the
         # first chunk is read.
-        warm = pool.submit(_warm_up, config)
+        warm = pool.submit(_warm_up, nd)
         for f in track(files, "reading"):
             if f.fmt is None:
                 q = Rejector(f.rel, "unknown", config.excerpt_chars)
@@ -125,11 +131,13 @@ def read_all(
                 continue
             try:
                 if f.fmt == "jsonl":
-                    got, rej = _read_jsonl_chunked(f, config, pool, n, store)
+                    got, rej = _read_jsonl_chunked(f, config, nd, pool, n, store)
                     parts += got
                     rejected += rej
                     continue
-                streamed = _read_csv_chunked(f, config, pool, n, store) if f.fmt == "csv" else None
+                streamed = (
+                    _read_csv_chunked(f, config, nd, pool, n, store) if f.fmt == "csv" else None
+                )
                 if streamed is not None:
                     parts += streamed
                     continue
@@ -143,27 +151,28 @@ def read_all(
                 frame.slice(lo, _ROWS_PER_PART) for lo in range(0, frame.height, _ROWS_PER_PART)
             ]
             tasks = (
-                functools.partial(_spilled, store, functools.partial(prepare, s, config))
+                functools.partial(_spilled, store, functools.partial(prepare, s, config, nd))
                 for s in slices
             )
             parts += parallel.in_order(pool, n, tasks)
         warm.result()
     if not parts:
-        parts.append(_spill(store, prepare(RAW_SCHEMA.to_frame(), config)))
+        parts.append(_spill(store, prepare(RAW_SCHEMA.to_frame(), config, nd)))
     df = pl.concat([p[0] for p in parts])
     keys = np.concatenate([p[1] for p in parts])
     return df.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("seq")), keys, rejected
 
 
-def _warm_up(config: IngestConfig) -> None:
-    """Build the per-process tables of :func:`prepare`: the LSH band layout, the NFC table."""
-    optimal_bands(config.near_duplicates.threshold, config.near_duplicates.num_perm)
-    nfc_table()
+def _warm_up(nd: NearDuplicateConfig) -> None:
+    """Build the per-process tables of :func:`prepare`: the LSH band layout, the NFC class."""
+    optimal_bands(nd.threshold, nd.num_perm)
+    nfc_sensitive_class()
 
 
 def _read_csv_chunked(
     f: InputFile,
     config: IngestConfig,
+    nd: NearDuplicateConfig,
     pool: ThreadPoolExecutor,
     n: int,
     store: TextStore,
@@ -186,7 +195,7 @@ def _read_csv_chunked(
                 functools.partial(
                     _spilled,
                     store,
-                    functools.partial(_parse_and_prepare, plan, piece, before, known, config),
+                    functools.partial(_parse_and_prepare, plan, piece, before, known, config, nd),
                 )
                 for (piece, before), known in with_header
             )
@@ -196,7 +205,12 @@ def _read_csv_chunked(
 
 
 def _read_jsonl_chunked(
-    f: InputFile, config: IngestConfig, pool: ThreadPoolExecutor, n: int, store: TextStore
+    f: InputFile,
+    config: IngestConfig,
+    nd: NearDuplicateConfig,
+    pool: ThreadPoolExecutor,
+    n: int,
+    store: TextStore,
 ) -> tuple[list[tuple[pl.DataFrame, np.ndarray]], list[Quarantined]]:
     """Prepared chunks of a JSONL file (lines parsed on the pool, a few chunks in memory at
     a time) and its rejected lines."""
@@ -212,7 +226,7 @@ def _read_jsonl_chunked(
                 if head is None:
                     head = chunk[:4096]
                 content = content or not chunk.isspace()
-                yield functools.partial(_jsonl_part, store, f, config, chunk, before)
+                yield functools.partial(_jsonl_part, store, f, config, nd, chunk, before)
 
     parts, rejected = [], []
     for part, rej in parallel.in_order(pool, n, tasks()):
@@ -227,18 +241,24 @@ def _jsonl_part(
     store: TextStore,
     f: InputFile,
     config: IngestConfig,
+    nd: NearDuplicateConfig,
     chunk: bytes,
     before: int,
 ) -> tuple[tuple[pl.DataFrame, np.ndarray], list[Quarantined]]:
     records, rejected = jsonl.parse_lines(f, config, chunk, before)
-    return _spill(store, prepare(to_frame(records), config)), rejected
+    return _spill(store, prepare(to_frame(records), config, nd)), rejected
 
 
 def _parse_and_prepare(
-    plan: fast_csv.Plan, piece: bytes, before: int, header: bytes | None, config: IngestConfig
+    plan: fast_csv.Plan,
+    piece: bytes,
+    before: int,
+    header: bytes | None,
+    config: IngestConfig,
+    nd: NearDuplicateConfig,
 ) -> Prepared:
     frame, _ = fast_csv.parse_chunk(plan, piece, before, header)
-    return prepare(frame, config)
+    return prepare(frame, config, nd)
 
 
 class Prepared(NamedTuple):
@@ -246,16 +266,15 @@ class Prepared(NamedTuple):
 
     df: pl.DataFrame  # without ``text`` and ``body``: their bytes follow
     keys: np.ndarray  # near-duplicate band keys, a row per record
-    text: Utf8Column  # the bytes of each row's text, for the text store
-    body: Utf8Column | None  # the bytes of each row's body; None: the same as text
+    text: pl.Series  # each row's text, for the text store
+    body: pl.Series | None  # each row's body; None: the same as text
 
 
-def prepare(raw: pl.DataFrame, config: IngestConfig) -> Prepared:
+def prepare(raw: pl.DataFrame, config: IngestConfig, nd: NearDuplicateConfig) -> Prepared:
     """Raw records -> normalised fields, ``text``, ``_reason`` (quarantine reason or null),
     ``text_sha256``, ``article_id``; and the near-duplicate band keys of every row.
 
     Every value depends on its own row only, so records can be prepared in any grouping.
-    The text's bytes are gathered once and serve both hashes, the sketch and the store.
     """
     raw = raw.select(list(RAW_SCHEMA)).cast(RAW_SCHEMA)
     df, prefixed = normalize_frame(
@@ -272,10 +291,10 @@ def prepare(raw: pl.DataFrame, config: IngestConfig) -> Prepared:
         .when(chars > config.max_chars)
         .then(pl.lit("too_large"))
     )
-    text = Utf8Column.of(df["text"])
-    body = Utf8Column.of(df["body"]) if prefixed else None
+    text = df["text"]
+    body = df["body"] if prefixed else None
     text_sha, article_ids = _identities(df["source_id"], text)
-    keys = band_keys(text, config.near_duplicates, n_workers=1)
+    keys = band_keys(text, nd)
     df = df.with_columns(
         text_sha,
         article_ids,
@@ -345,13 +364,14 @@ def normalize_frame(df: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
     return out.with_columns(text.fill_null("").alias("text"), title_end), True
 
 
-def _identities(source_ids: pl.Series, texts: Utf8Column) -> tuple[pl.Series, pl.Series]:
+def _identities(source_ids: pl.Series, texts: pl.Series) -> tuple[pl.Series, pl.Series]:
     """``text_sha256`` and ``article_id`` per row.
 
     ``article_id = "a-" + sha256(source_id + "\\0" + text)[:16]`` (empty source_id when none).
     """
-    article_ids = "a-" + keyed_sha256(source_ids, texts).str.head(16)
-    return sha256_of_strings(texts, "text_sha256"), article_ids.alias("article_id")
+    plain, keyed = text_and_keyed_sha256(source_ids, texts)
+    article_ids = "a-" + pl.Series(keyed, dtype=pl.String).str.head(16)
+    return pl.Series("text_sha256", plain, dtype=pl.String), article_ids.alias("article_id")
 
 
 # Columns holding article text: text and body live in a TextStore (on disk) from reading
@@ -381,14 +401,17 @@ def run_ingest(
     duplicates_path: str | Path,
     report_path: str | Path,
     config: IngestConfig,
+    near_duplicates: NearDuplicateConfig,
 ) -> StageReport:
-    """Ingest ``inputs`` (files or directories) and write all outputs atomically."""
+    """Ingest ``inputs`` (files or directories) and write all outputs atomically.
+
+    ``near_duplicates`` (the ``near_duplicates:`` params section) gives the clusters."""
     report = StageReport("ingest")
     files = discover([Path(p) for p in inputs], config)
     out_dir = Path(articles_path).parent
     out_dir.mkdir(parents=True, exist_ok=True)
     with TextStore(out_dir) as store:
-        df, keys, rejected = read_all(files, config, store)
+        df, keys, rejected = read_all(files, config, near_duplicates, store)
         records_in = df.height + len(rejected)
 
         limit = config.max_chars
@@ -430,7 +453,7 @@ def run_ingest(
             meta["article_id"].to_list(),
             keys[kept],
             lambda idx: text_of(kept[idx]),
-            config.near_duplicates,
+            near_duplicates,
         )
         articles = (
             meta.with_columns(pl.Series("cluster_id", clusters, dtype=pl.String))

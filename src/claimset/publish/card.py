@@ -76,7 +76,7 @@ VERSIONED_PACKAGES = (
     "pyarrow",
     "polars",
     "scikit-learn",
-    "datasketch",
+    "polars-hash",
     "dvc",
     "label-studio-sdk",
     "great-expectations",
@@ -681,8 +681,8 @@ def render_card(ds: DatasetConfig, facts: ReleaseFacts) -> str:
     mh = facts.leakage.get("minhash")
     if isinstance(mh, dict):
         out += [
-            f"Near-duplicates: independent MinHash pass (character {mh.get('shingle_chars')}-shingles, {mh.get('num_perm')} permutations, "
-            f"exact Jaccard ≥ {mh.get('threshold')} confirmed) over {mh.get('rows_compared')} row texts and {mh.get('articles_compared')} articles.",
+            f"Near-duplicates: independent MinHash pass (word {mh.get('shingle_words')}-shingles, {mh.get('num_perm')} permutations, "
+            f"estimated Jaccard ≥ {mh.get('threshold')} confirmed on the full signatures) over {mh.get('rows_compared')} row texts and {mh.get('articles_compared')} articles.",
             "",
         ]
     if facts.validation:

@@ -10,8 +10,8 @@ from typing import Literal
 class SegmentConfig:
     """Sentence splitter settings (the rule lists themselves live in claimset.segment.rules)."""
 
-    # Extra abbreviations (lower case ASCII, with their final dot, e.g. "approx.") that never
-    # end a sentence (ASCII: the split kernel matches words case-insensitively in ASCII).
+    # Extra abbreviations (lower case, with their final dot, e.g. "approx.") that never end
+    # a sentence; matched case-insensitively.
     extra_abbreviations: tuple[str, ...] = ()
     # A single newline inside a paragraph (no full stop before it):
     #   auto   - ends the sentence unless the text clearly runs on (next line starts lower
@@ -21,7 +21,7 @@ class SegmentConfig:
 
     def __post_init__(self) -> None:
         for a in self.extra_abbreviations:
-            if not a.endswith(".") or a != a.lower() or " " in a or not a.isascii():
+            if not a.endswith(".") or a != a.lower() or " " in a:
                 raise ValueError(
-                    f"extra_abbreviations: {a!r} must be lower case ASCII, end with '.', no spaces"
+                    f"extra_abbreviations: {a!r} must be lower case, end with '.', no spaces"
                 )

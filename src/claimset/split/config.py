@@ -28,31 +28,12 @@ class SplitRatios:
 
 
 @dataclass(frozen=True)
-class MinHashConfig:
-    """Near-duplicate detection used both to merge groups and for the independent leakage check."""
-
-    num_perm: int = 128
-    threshold: float = 0.7
-    shingle_chars: int = 5
-    # Texts shorter than this many characters are compared only by exact normalised equality:
-    # MinHash on a handful of shingles is too noisy to call two short texts near-duplicates.
-    min_chars: int = 20
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.threshold <= 1.0:
-            raise ValueError("threshold must be in (0, 1]")
-        if self.num_perm < 16:
-            raise ValueError("num_perm must be at least 16")
-        if self.shingle_chars < 1:
-            raise ValueError("shingle_chars must be at least 1")
-
-
-@dataclass(frozen=True)
 class SplitConfig:
     """How labelled rows are grouped and assigned to train/validation/test.
 
     Rows of one article are always kept together, and so are articles of one
-    near-duplicate cluster (``cluster_id`` from ingest, plus the MinHash pass here).
+    near-duplicate cluster (``cluster_id`` from ingest, plus a pass of the near-duplicate
+    system over the labelled articles and rows, with the ``near_duplicates:`` params).
     ``group_by_source`` additionally keeps each source in a single split;
     ``date_window_days`` keeps each publication-date window together, and
     ``temporal: true`` assigns those windows chronologically (oldest to train, newest to test).
@@ -63,7 +44,6 @@ class SplitConfig:
     group_by_source: bool = False
     date_window_days: int | None = None
     temporal: bool = False
-    minhash: MinHashConfig = field(default_factory=MinHashConfig)
     # Groups up to this count are assigned by exhaustive search (3**n assignments);
     # larger inputs use seeded restarts of a greedy assignment plus local search.
     exhaustive_max_groups: int = 10

@@ -1,12 +1,15 @@
 """Group articles that must never be separated by a split.
 
-A group is the transitive closure (union-find) of these "must stay together" relations:
+A group is a connected component (``claimset.neardup.components``) of these "must stay
+together" relations:
 
 * rows of one article (always);
 * articles of one near-duplicate cluster (``cluster_id`` from ingest, always);
 * articles whose texts, or whose labelled rows' texts, are near-duplicates according to
-  the MinHash pass here (always; this catches duplicates ingest could not see, e.g. the
-  same quote in two differently worded articles);
+  the near-duplicate system (:mod:`claimset.neardup`, the one ingest uses, with the same
+  ``near_duplicates:`` params) run here over the labelled articles and rows (always; this
+  catches duplicates ingest could not see, e.g. the same quote in two differently worded
+  articles);
 * articles of one source (``group_by_source``);
 * articles published in one date window (``date_window_days``).
 
@@ -17,108 +20,17 @@ row order or hash seeds.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from claimset.split.config import MinHashConfig, SplitConfig
+import numpy as np
 
-_SPACE = re.compile(r"\s+")
+from claimset.neardup import NearDuplicateConfig, components, near_duplicate_pairs
+from claimset.neardup.clusters import least_per_component
+from claimset.split.config import SplitConfig
+
 _EPOCH = dt.date(1970, 1, 1)
 UNDATED = "undated"
-
-
-class UnionFind:
-    """Union-find over string keys with deterministic representatives (the smallest key)."""
-
-    def __init__(self, keys: Iterable[str] = ()) -> None:
-        self._parent: dict[str, str] = {}
-        for k in keys:
-            self.add(k)
-
-    def add(self, key: str) -> None:
-        """Register ``key`` as its own singleton set if unseen."""
-        self._parent.setdefault(key, key)
-
-    def find(self, key: str) -> str:
-        """Representative of ``key``'s set (path-halving)."""
-        parent = self._parent
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    def union(self, a: str, b: str) -> bool:
-        """Join the sets of ``a`` and ``b``; True when they were distinct."""
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return False
-        # The smaller key wins so that the representative is order-independent.
-        lo, hi = (ra, rb) if ra < rb else (rb, ra)
-        self._parent[hi] = lo
-        return True
-
-    def groups(self) -> dict[str, str]:
-        """key -> representative for every key."""
-        return {k: self.find(k) for k in sorted(self._parent)}
-
-
-def normalise_text(text: str) -> str:
-    """Lower-case, NFKC, whitespace-collapsed text used for near-duplicate comparison."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
-
-
-def shingles(text: str, k: int) -> set[str]:
-    """Character k-shingles of normalised ``text`` (the whole text when shorter than k)."""
-    norm = normalise_text(text)
-    if len(norm) <= k:
-        return {norm}
-    return {norm[i : i + k] for i in range(len(norm) - k + 1)}
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    """Exact Jaccard similarity of two shingle sets."""
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
-
-
-def near_duplicate_pairs(texts: Sequence[str], cfg: MinHashConfig) -> list[tuple[int, int, float]]:
-    """Index pairs ``(i, j, jaccard)`` with ``i < j`` whose texts are near-duplicates.
-
-    MinHash LSH proposes candidates; each candidate is confirmed with the exact Jaccard
-    similarity of the shingle sets, so the result does not depend on LSH false positives.
-    Texts shorter than ``cfg.min_chars`` only match on equal normalised text.
-    """
-    from datasketch import MinHash, MinHashLSH
-
-    pairs: set[tuple[int, int]] = set()
-    short: dict[str, list[int]] = {}
-    sets: dict[int, set[str]] = {}
-    lsh = MinHashLSH(threshold=cfg.threshold, num_perm=cfg.num_perm)
-    for i, text in enumerate(texts):
-        norm = normalise_text(text)
-        if len(norm) < cfg.min_chars:
-            short.setdefault(norm, []).append(i)
-            continue
-        sh = shingles(norm, cfg.shingle_chars)
-        sets[i] = sh
-        # seed=1 is datasketch's default: fixed permutations, identical on every machine.
-        mh = MinHash(num_perm=cfg.num_perm, seed=1)
-        mh.update_batch([s.encode("utf-8") for s in sorted(sh)])
-        for j in lsh.query(mh):
-            pairs.add((min(i, int(j)), max(i, int(j))))
-        lsh.insert(str(i), mh)
-    out: list[tuple[int, int, float]] = []
-    for i, j in sorted(pairs):
-        sim = jaccard(sets[i], sets[j])
-        if sim >= cfg.threshold:
-            out.append((i, j, round(sim, 6)))
-    for members in short.values():
-        if len(members) > 1:
-            out.extend((a, b, 1.0) for k, a in enumerate(members) for b in members[k + 1 :])
-    return sorted(out)
 
 
 def date_window(published_at: str | None, days: int) -> str:
@@ -166,55 +78,72 @@ def build_groups(
     articles: Sequence[ArticleInfo],
     row_texts: Sequence[tuple[str, str]],
     cfg: SplitConfig,
+    near_duplicates: NearDuplicateConfig,
 ) -> Grouping:
-    """Union articles into groups that must land in one split.
+    """Join articles into groups that must land in one split.
 
     ``row_texts`` holds ``(article_id, text)`` for every labelled row; near-duplicate row
-    texts in different articles join those articles.
+    texts in different articles join those articles. ``merges`` counts, per reason (in the
+    order below), the joins of two groups that were separate until then.
     """
-    uf = UnionFind(a.article_id for a in articles)
-    merges = {
-        "cluster": 0,
-        "near_duplicate_article": 0,
-        "near_duplicate_row": 0,
-        "source": 0,
-        "date_window": 0,
-    }
+    ids = sorted({a.article_id for a in articles})
+    index = {aid: i for i, aid in enumerate(ids)}
+    edges: list[tuple[int, int]] = []
+    merges: dict[str, int] = {}
+    groups = len(ids)
 
-    def join_by(reason: str, keys: dict[str, str | None]) -> None:
+    def join(reason: str, pairs: Sequence[tuple[str, str]]) -> None:
+        nonlocal groups
+        edges.extend((index[a], index[b]) for a, b in pairs)
+        now = int(components(len(ids), np.array(edges, dtype=np.int64)).max(initial=-1)) + 1
+        merges[reason] = groups - now
+        groups = now
+
+    def same_key(keys: dict[str, str | None]) -> list[tuple[str, str]]:
         first: dict[str, str] = {}
+        out = []
         for aid in sorted(keys):
             key = keys[aid]
             if key is None:
                 continue
-            if key in first:
-                merges[reason] += int(uf.union(first[key], aid))
-            else:
-                first[key] = aid
+            out.append((first.setdefault(key, aid), aid))
+        return out
 
-    join_by("cluster", {a.article_id: a.cluster_id for a in articles})
+    join("cluster", same_key({a.article_id: a.cluster_id for a in articles}))
     if cfg.group_by_source:
-        join_by("source", {a.article_id: a.source or "<unknown source>" for a in articles})
+        join("source", same_key({a.article_id: a.source or "<unknown source>" for a in articles}))
+    else:
+        merges["source"] = 0
     windows: dict[str, str] = {}
     if cfg.date_window_days is not None:
         windows = {
             a.article_id: date_window(a.published_at, cfg.date_window_days) for a in articles
         }
-        join_by("date_window", dict(windows))
+        join("date_window", same_key(dict(windows)))
+    else:
+        merges["date_window"] = 0
 
     found: list[tuple[str, str, float]] = []
     with_text = sorted((a.article_id, a.text) for a in articles if a.text)
-    for i, j, sim in near_duplicate_pairs([t for _, t in with_text], cfg.minhash):
-        a, b = with_text[i][0], with_text[j][0]
-        found.append((a, b, sim))
-        merges["near_duplicate_article"] += int(uf.union(a, b))
+    for i, j, sim in near_duplicate_pairs([t for _, t in with_text], near_duplicates):
+        found.append((with_text[i][0], with_text[j][0], sim))
+    join("near_duplicate_article", [(a, b) for a, b, _ in found])
     rows = sorted(row_texts)
-    for i, j, sim in near_duplicate_pairs([t for _, t in rows], cfg.minhash):
+    row_found = []
+    for i, j, sim in near_duplicate_pairs([t for _, t in rows], near_duplicates):
         a, b = rows[i][0], rows[j][0]
         if a != b:
-            found.append((a, b, sim))
-            merges["near_duplicate_row"] += int(uf.union(a, b))
-    group_of = {aid: f"g-{rep}" for aid, rep in uf.groups().items()}
+            row_found.append((a, b, sim))
+    join("near_duplicate_row", [(a, b) for a, b, _ in row_found])
+    found += row_found
+    labels = components(len(ids), np.array(edges, dtype=np.int64))
+    group_of = {
+        aid: f"g-{rep}" for aid, rep in zip(ids, least_per_component(ids, labels), strict=True)
+    }
+    order = ("cluster", "near_duplicate_article", "near_duplicate_row", "source", "date_window")
     return Grouping(
-        group_of=group_of, merges=merges, near_duplicates=sorted(set(found)), windows=windows
+        group_of=group_of,
+        merges={k: merges[k] for k in order},
+        near_duplicates=sorted(set(found)),
+        windows=windows,
     )

@@ -1,8 +1,9 @@
 """Leakage check over finished splits, independent of how the splits were made.
 
 It reads only the split tables (and article texts): every grouping key must occur in a
-single split, and a fresh MinHash pass over row texts and article texts must find no
-near-duplicate pair whose members sit in different splits.
+single split, and a fresh pass of the near-duplicate system (:mod:`claimset.neardup`) over
+row texts and article texts must find no near-duplicate pair whose members sit in
+different splits.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from typing import Any
 
 import polars as pl
 
+from claimset.neardup import NearDuplicateConfig, near_duplicate_pairs
 from claimset.split.config import SplitConfig
-from claimset.split.grouping import date_window, near_duplicate_pairs
+from claimset.split.grouping import date_window
 
 MAX_EXAMPLES = 20
 
@@ -35,10 +37,10 @@ def shared_keys(frames: Mapping[str, pl.DataFrame], column: str) -> list[str]:
 
 
 def _cross_split_pairs(
-    keys: list[str], texts: list[str], splits: list[str], cfg: SplitConfig
+    keys: list[str], texts: list[str], splits: list[str], nd: NearDuplicateConfig
 ) -> list[dict[str, Any]]:
     out = []
-    for i, j, sim in near_duplicate_pairs(texts, cfg.minhash):
+    for i, j, sim in near_duplicate_pairs(texts, nd):
         if splits[i] != splits[j]:
             out.append(
                 {
@@ -46,7 +48,7 @@ def _cross_split_pairs(
                     "b": keys[j],
                     "split_a": splits[i],
                     "split_b": splits[j],
-                    "jaccard": sim,
+                    "jaccard": sim,  # estimated from the two signatures
                 }
             )
     return out
@@ -56,6 +58,7 @@ def check_leakage(
     frames: Mapping[str, pl.DataFrame],
     article_texts: Mapping[str, str],
     cfg: SplitConfig,
+    near_duplicates: NearDuplicateConfig,
 ) -> dict[str, Any]:
     """Leakage figures for the split tables ``frames`` (config name -> table with ``split``).
 
@@ -106,23 +109,23 @@ def check_leakage(
             texts.append(text or "")
             splits.append(split)
             article_split.setdefault(aid, set()).add(split)
-    row_pairs = _cross_split_pairs(keys, texts, splits, cfg)
+    row_pairs = _cross_split_pairs(keys, texts, splits, near_duplicates)
     art_ids = sorted(a for a in article_split if a in article_texts and len(article_split[a]) == 1)
     art_pairs = _cross_split_pairs(
         art_ids,
         [article_texts[a] for a in art_ids],
         [next(iter(article_split[a])) for a in art_ids],
-        cfg,
+        near_duplicates,
     )
     result["near_duplicate_pairs_across_splits"] = len(row_pairs) + len(art_pairs)
     result["near_duplicate_row_pairs_across_splits"] = len(row_pairs)
     result["near_duplicate_article_pairs_across_splits"] = len(art_pairs)
     result["near_duplicate_examples"] = (row_pairs + art_pairs)[:MAX_EXAMPLES]
     result["minhash"] = {
-        "num_perm": cfg.minhash.num_perm,
-        "threshold": cfg.minhash.threshold,
-        "shingle_chars": cfg.minhash.shingle_chars,
-        "min_chars": cfg.minhash.min_chars,
+        "num_perm": near_duplicates.num_perm,
+        "threshold": near_duplicates.threshold,
+        "shingle_words": near_duplicates.shingle_words,
+        "seed": near_duplicates.seed,
         "rows_compared": len(keys),
         "articles_compared": len(art_ids),
     }

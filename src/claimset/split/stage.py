@@ -14,6 +14,7 @@ import polars as pl
 from claimset.errors import InputError, ValidationFailed
 from claimset.io import write_json, write_parquet
 from claimset.labels import LABEL_FIELDS, SPLITS
+from claimset.neardup import NearDuplicateConfig
 from claimset.split.config import SplitConfig
 from claimset.split.grouping import UNDATED, ArticleInfo, Grouping, build_groups, date_window
 from claimset.split.leakage import check_leakage
@@ -61,6 +62,7 @@ def split_frames(
     cfg: SplitConfig,
     label_fields: Mapping[str, Mapping[str, Sequence[str]]] = LABEL_FIELDS,
     *,
+    near_duplicates: NearDuplicateConfig,
     ratios: Sequence[float] | None = None,
     split_names: Sequence[str] = SPLITS,
     merge_row_duplicates: bool = True,
@@ -96,7 +98,7 @@ def split_frames(
     if merge_row_duplicates:
         for f in frames.values():
             row_texts += [(a, t) for a, t in f.select("article_id", "text").iter_rows() if t]
-    grouping = build_groups(infos, row_texts, cfg)
+    grouping = build_groups(infos, row_texts, cfg, near_duplicates)
 
     group_ids = sorted(set(grouping.group_of.values()))
     gindex = {g: i for i, g in enumerate(group_ids)}
@@ -247,6 +249,7 @@ def run_split(
     report_path: str | os.PathLike[str],
     cfg: SplitConfig,
     *,
+    near_duplicates: NearDuplicateConfig,
     params_path: str | os.PathLike[str] | None = None,
     validation_dir: str | os.PathLike[str] | None = None,
 ) -> StageReport:
@@ -296,7 +299,7 @@ def run_split(
             pl.col("published_at").cast(pl.String),
         )
 
-    result = split_frames(frames, articles, cfg)
+    result = split_frames(frames, articles, cfg, near_duplicates=near_duplicates)
     out = Path(out_dir)
     for name in sorted(result.frames):
         write_parquet(out / f"{name}.parquet", result.frames[name])
@@ -307,7 +310,7 @@ def run_split(
         if "text" in articles.columns
         else {}
     )
-    leakage = check_leakage(written, texts, cfg)
+    leakage = check_leakage(written, texts, cfg, near_duplicates)
 
     reconciliation: dict[str, Any] = {}
     for name, df in written.items():

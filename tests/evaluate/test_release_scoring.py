@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -30,7 +31,7 @@ def _csv(path: Path, header: str, rows: list[str]) -> Path:
     return path
 
 
-def _run(tmp_path: Path, config: str, pred: Path, *extra: str) -> dict:  # type: ignore[type-arg]
+def _run(tmp_path: Path, config: str, pred: Path, *extra: str) -> dict[str, Any]:
     out = tmp_path / f"{pred.stem}.json"
     rc = main(
         [
@@ -123,7 +124,7 @@ def _claims_rows(split: str = "test") -> pl.DataFrame:
 def test_claim_spans_exact_and_overlap(tmp_path: Path) -> None:
     claims = _claims_rows()
     rows = claims.select("article_id", "char_start", "char_end").rows()
-    (a0, s0, e0), (a1, s1, e1), *rest = rows
+    (a0, s0, e0), (a1, s1, e1), *_ = rows
     pred = [
         f"{a0},{s0},{e0}",  # exact
         f"{a1},{s1 + 2},{e1}",  # overlaps, not exact
@@ -363,3 +364,56 @@ def test_evaluate_rejects_compare_for_spans(tmp_path: Path) -> None:
         evaluate_predictions(
             [], GoldSpec(release=str(REL), config="claims"), CFG, compare=(str(f), str(f))
         )
+
+
+def test_batch_metrics_equal_the_point_metrics_on_random_matrices() -> None:
+    import numpy as np
+
+    from claimset.evaluate.bootstrap import BatchMetrics
+    from claimset.evaluate.fnc import fnc_from_confusion
+    from claimset.evaluate.metrics import from_confusion, positive_class
+    from claimset.labels import STANCE_LABELS, STANCE_TO_FNC1
+
+    rng = np.random.default_rng(0)
+    cms = rng.integers(0, 6, size=(50, 4, 4))
+    cms[:5, 2, :] = 0  # classes absent from gold ...
+    cms[:5, :, 2] = 0  # ... and predictions
+    batch = BatchMetrics(STANCE_LABELS, STANCE_TO_FNC1, "favor")(cms)
+    for b, cm in enumerate(cms):
+        m = from_confusion(cm)
+        assert batch["accuracy"][b] == pytest.approx(m["accuracy"])
+        assert batch["macro_f1"][b] == pytest.approx(m["macro_f1"])
+        for i, label in enumerate(STANCE_LABELS):
+            assert batch[f"f1[{label}]"][b] == pytest.approx(m["f1"][i])
+            assert batch[f"recall[{label}]"][b] == pytest.approx(m["recall"][i])
+        assert batch["positive_f1"][b] == pytest.approx(positive_class(cm, 0)["f1"])
+        assert batch["fnc_relative"][b] == pytest.approx(fnc_from_confusion(cm)["relative"])
+
+
+def test_span_scoring_works_on_a_release_without_speaker_columns(
+    release_dir: Path, tmp_path: Path
+) -> None:
+    # The publish fixture release (claims with item_id and a speaker string, no spans of it).
+    gold = pl.read_parquet(release_dir / "claims" / "test.parquet")
+    rows = [
+        f"{a},{s},{e}" for a, s, e in gold.select("article_id", "char_start", "char_end").rows()
+    ]
+    f = _csv(tmp_path / "sp.csv", "article_id,char_start,char_end", rows)
+    out = tmp_path / "o.json"
+    rc = main(
+        [
+            "evaluate",
+            str(f),
+            "--release",
+            str(release_dir),
+            "--config",
+            "claims",
+            "--json",
+            str(out),
+            "--params",
+            str(PARAMS),
+        ]
+    )
+    assert rc == 0
+    s = json.loads(out.read_text())["systems"][str(f)]
+    assert s["exact_f1"] == 1.0 and s["n_gold"] == gold.height

@@ -31,7 +31,7 @@ from claimset.evaluate.bootstrap import (
     all_metrics,
     bootstrap_ci,
     bootstrap_counts,
-    metric_functions,
+    headline_metrics,
     paired_test,
 )
 from claimset.evaluate.config import EvaluateConfig, LogRegConfig, TfidfConfig
@@ -301,7 +301,7 @@ def _compare(
         encode(preds["tfidf_logreg"], labels),
         encode(preds["majority"], labels),
         len(labels),
-        metric_functions(labels, to_fnc, positive),
+        headline_metrics(labels, to_fnc, positive),
         method=cfg.compare_method,
         samples=cfg.compare_samples,
         seed=cfg.seed,

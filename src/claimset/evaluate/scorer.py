@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from claimset.errors import ClaimsetError
 from claimset.evaluate import CONFIGS
-from claimset.evaluate.bootstrap import all_metrics, bootstrap_ci, metric_functions, paired_test
+from claimset.evaluate.bootstrap import all_metrics, bootstrap_ci, headline_metrics, paired_test
 from claimset.evaluate.config import EvaluateConfig
 from claimset.evaluate.inputs import Gold, read_fnc_gold, read_predictions, read_release_gold
 from claimset.evaluate.metrics import classification_report, encode
@@ -281,7 +282,7 @@ def evaluate_predictions(
                 pa,
                 pb,
                 k,
-                metric_functions(gold.label_set, to_fnc),
+                headline_metrics(gold.label_set, to_fnc, positive),
                 method=cfg.compare_method,
                 samples=cfg.compare_samples,
                 seed=cfg.seed,
@@ -327,8 +328,23 @@ def _evaluate_spans(
 
     assert spec.release is not None
     with_speaker = spec.config == "attribution"
-    claims = read_split(spec.release, "claims", spec.split)
+    span_cols = ("article_id", "char_start", "char_end")
+    claims = read_split(
+        spec.release,
+        "claims",
+        spec.split,
+        required=span_cols + (("speaker_start", "speaker_end") if with_speaker else ()),
+    )
     assert claims is not None
+    if not with_speaker:
+        # Span scoring needs no speaker columns (a release from before the contract has none).
+        claims = claims.with_columns(
+            [
+                pl.lit(None, dtype=pl.Int64).alias(c)
+                for c in ("speaker_start", "speaker_end")
+                if c not in claims.columns
+            ]
+        )
     frames = {
         c: read_split(spec.release, c, spec.split, missing_ok=True, required=("article_id",))
         for c in ("articles", "claim_detection", "attribution")

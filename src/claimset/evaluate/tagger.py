@@ -26,7 +26,7 @@ TYPES = ("CONTENT", "SOURCE", "CUE")
 
 
 def _shape(word: str) -> str:
-    out = []
+    out: list[str] = []
     for ch in word[:6]:
         c = "X" if ch.isupper() else "x" if ch.islower() else "d" if ch.isdigit() else ch
         if not out or out[-1] != c:

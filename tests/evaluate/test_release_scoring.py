@@ -417,3 +417,21 @@ def test_span_scoring_works_on_a_release_without_speaker_columns(
     assert rc == 0
     s = json.loads(out.read_text())["systems"][str(f)]
     assert s["exact_f1"] == 1.0 and s["n_gold"] == gold.height
+
+
+def test_checkworthy_ignores_predictions_for_sentences_without_a_label(tmp_path: Path) -> None:
+    gold = read_split(REL, "claim_detection", "test")
+    assert gold is not None
+    # A prediction for every sentence; the labelled ones (claims) are all "no" in the fixture.
+    rows = [f"{i},no" for i in gold["sentence_id"]]
+    s = _run(
+        tmp_path,
+        "claim_detection",
+        _csv(tmp_path / "cw.csv", "sentence_id,label", rows),
+        "--field",
+        "checkworthy",
+    )
+    labelled = gold.filter(pl.col("checkworthy").is_not_null())
+    assert s["n"] == labelled.height < gold.height
+    assert s["positive"]["label"] == "yes" and s["accuracy"] == 1.0
+    assert s["macro_f1_classes"] == ["no"]

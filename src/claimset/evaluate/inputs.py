@@ -39,6 +39,8 @@ class Gold:
     source: str
     pair_keys: tuple[str, ...] | None = None
     """FNC-1 gold only: ``<Body ID>\\t<Headline>\\t<k>`` per row, parallel to ``ids``"""
+    unlabelled: frozenset[str] = frozenset()
+    """Rows of the split without a gold label (-1): predictions for them are ignored"""
 
 
 def _names(ids: Sequence[str]) -> str:
@@ -134,13 +136,20 @@ def read_release_gold(
         if "item_id" not in table.column_names:
             raise InputError(path, f"no key column {key!r}", field=key)
         key = "item_id"
-    ids, labels = [], []
+    ids, labels, unlabelled = [], [], set()
     for i, v in zip(table.column(key).to_pylist(), table.column(field).to_pylist(), strict=True):
         if v is None or int(v) < 0:
+            unlabelled.add(str(i))
             continue
         ids.append(str(i))
         labels.append(feat.int2str(int(v)))
-    return Gold(ids=tuple(ids), labels=tuple(labels), label_set=tuple(feat.names), source=str(path))
+    return Gold(
+        ids=tuple(ids),
+        labels=tuple(labels),
+        label_set=tuple(feat.names),
+        source=str(path),
+        unlabelled=frozenset(unlabelled),
+    )
 
 
 def read_predictions(path: str | os.PathLike[str], gold: Gold) -> dict[str, str]:
@@ -188,6 +197,13 @@ def read_predictions(path: str | os.PathLike[str], gold: Gold) -> dict[str, str]
             )
         ids = [value(r, id_col) or "<empty>" for _, r in records]
     labels = [value(r, label_col) for _, r in records]
+    if gold.unlabelled:
+        keep = [k for k, i in enumerate(ids) if i not in gold.unlabelled]
+        rows, ids, labels = (
+            [rows[k] for k in keep],
+            [ids[k] for k in keep],
+            [labels[k] for k in keep],
+        )
 
     problems: list[str] = []
     first_row: dict[str, int] = {}

@@ -171,6 +171,9 @@ def test_attribution_end_to_end_is_the_polnear_measure(tmp_path: Path) -> None:
     assert s["e2e_recall"] == pytest.approx(ref.e2e_recall, abs=1e-6)
     assert s["e2e_f1"] == pytest.approx(ref.e2e_f1, abs=1e-6)
     assert s["source_accuracy"] == pytest.approx(ref.source_accuracy, abs=1e-6)
+    # Overlap span P/R/F1 is the measure's content P/R/F1.
+    assert s["overlap_precision"] == pytest.approx(ref.content_precision, abs=1e-6)
+    assert s["overlap_f1"] == pytest.approx(ref.content_f1, abs=1e-6)
     assert s["e2e_f1"] == pytest.approx(2 * (1 / len(rows)) / 2, abs=1e-6)
     assert s["attribution_measure"]["e2e_f1"] == pytest.approx(ref.e2e_f1, abs=1e-6)
     assert "e2e_f1" in s["ci"]
@@ -435,3 +438,16 @@ def test_checkworthy_ignores_predictions_for_sentences_without_a_label(tmp_path:
     assert s["n"] == labelled.height < gold.height
     assert s["positive"]["label"] == "yes" and s["accuracy"] == 1.0
     assert s["macro_f1_classes"] == ["no"]
+
+
+def test_a_config_missing_a_contract_column_is_an_error_naming_file_and_column(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    rel = tmp_path / "rel"
+    shutil.copytree(REL, rel)
+    path = rel / "attribution" / "train.parquet"
+    pl.read_parquet(path).drop("tags").write_parquet(path)
+    with pytest.raises(InputError, match=r"attribution/train\.parquet: missing column\(s\) tags"):
+        run_baselines(rel, tmp_path / "m.json", tmp_path / "plots", CFG)

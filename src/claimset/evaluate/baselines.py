@@ -205,8 +205,11 @@ def score_labels(
     return out
 
 
-def _frames(release: Path, config: str, splits: Sequence[str]) -> dict[str, pl.DataFrame | None]:
-    return {s: read_split(release, config, s, missing_ok=True, required=()) for s in splits}
+def _frames(
+    release: Path, config: str, splits: Sequence[str], required: tuple[str, ...] | None = ()
+) -> dict[str, pl.DataFrame | None]:
+    # required=None: the config's contract columns (release.REQUIRED) must be there.
+    return {s: read_split(release, config, s, missing_ok=True, required=required) for s in splits}
 
 
 def _key(df: pl.DataFrame, config: str) -> str:
@@ -348,7 +351,7 @@ def _attribution_task(
     predictions_dir: Path | None,
     report: StageReport,
 ) -> None:
-    frames = _frames(release, "attribution", ("train", *cfg.eval_splits))
+    frames = _frames(release, "attribution", ("train", *cfg.eval_splits), required=None)
     node = metrics.setdefault("attribution", {}).setdefault(TAGGER, {})
     train = frames["train"]
     if train is None or train.height == 0:

@@ -31,7 +31,7 @@ STAGE_ORDER = [
     "validate",
     "split",
     "publish",
-    "evaluate",
+    "baselines",
 ]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from pathlib import Path
@@ -11,14 +10,12 @@ import polars as pl
 import pytest
 
 from claimset.cli import main
-from claimset.evaluate.baselines import fit_predict, run_baselines, run_fnc1_baseline
-from claimset.evaluate.config import EvaluateConfig, Fnc1Config, LogRegConfig, TfidfConfig
+from claimset.evaluate.baselines import fit_predict, run_baselines
+from claimset.evaluate.config import EvaluateConfig, LogRegConfig, TfidfConfig
 from claimset.io import sha256_file
-from claimset.neardup import NearDuplicateConfig
-from claimset.split.config import SplitConfig
 
 PARAMS = Path(__file__).resolve().parents[2] / "params.yaml"
-CFG = EvaluateConfig(bootstrap_samples=100)
+CFG = EvaluateConfig(bootstrap_samples=100, compare_samples=200)
 
 
 def test_baselines_write_metrics_plots_and_predictions(release_dir: Path, tmp_path: Path) -> None:
@@ -37,7 +34,8 @@ def test_baselines_write_metrics_plots_and_predictions(release_dir: Path, tmp_pa
                 gold = pl.read_parquet(release_dir / config / f"{split}.parquet")
                 assert entry["n"] == gold.height
                 assert 0.0 <= entry["macro_f1"] <= 1.0
-                assert entry["accuracy_ci_low"] <= entry["accuracy"] <= entry["accuracy_ci_high"]
+                ci = entry["ci"]["accuracy"]
+                assert ci["low"] <= entry["accuracy"] <= ci["high"]
                 plot = pl.read_csv(tmp_path / "plots" / f"{config}_{field}_{model}_{split}.csv")
                 assert (
                     plot.columns == ["item_id", "actual", "predicted"]
@@ -45,6 +43,9 @@ def test_baselines_write_metrics_plots_and_predictions(release_dir: Path, tmp_pa
                 )
                 acc = float((plot["actual"] == plot["predicted"]).mean())  # type: ignore[arg-type]
                 assert entry["accuracy"] == pytest.approx(acc, abs=1e-6)
+                # macro-F1 averages exactly the classes present in gold or predictions.
+                seen = set(plot["actual"].to_list()) | set(plot["predicted"].to_list())
+                assert set(entry["macro_f1_classes"]) == seen
     assert "fnc_relative" in metrics["stance"]["label"]["tfidf_logreg"]["test"]
     assert "fnc_relative" not in metrics["claims"]["claim_type"]["majority"]["test"]
     # Majority = most frequent train label (ties: first in sorted order, as scikit-learn does).
@@ -118,41 +119,17 @@ def test_pair_features_detect_relatedness() -> None:
     assert pred == ["discuss", "unrelated"]
 
 
-def test_fnc1_baseline_on_a_slice_is_body_disjoint(
-    fnc_paths: tuple[Path, Path], tmp_path: Path
-) -> None:
-    # A slice of the real data, written to tmp (never into the project).
-    bodies_csv, stances_csv = fnc_paths
-    with open(bodies_csv, encoding="utf-8", newline="") as fh:
-        bodies = list(csv.DictReader(fh))[:120]
-    keep = {b["Body ID"] for b in bodies}
-    with open(stances_csv, encoding="utf-8", newline="") as fh:
-        stances = [r for r in csv.DictReader(fh) if r["Body ID"] in keep]
-    for path, rows, fields in (
-        (tmp_path / "b.csv", bodies, ["Body ID", "articleBody"]),
-        (tmp_path / "s.csv", stances, ["Headline", "Body ID", "Stance"]),
-    ):
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=fields)
-            w.writeheader()
-            w.writerows(rows)
-    cfg = EvaluateConfig(
-        bootstrap_samples=100,
-        fnc1=Fnc1Config(tfidf=TfidfConfig(ngram_max=1, min_df=2, max_features=2000)),
-    )
-    run_fnc1_baseline(
-        tmp_path / "b.csv",
-        tmp_path / "s.csv",
-        tmp_path / "fnc.json",
-        cfg,
-        SplitConfig(restarts=2),
-        NearDuplicateConfig(),
-    )
-    out = json.loads((tmp_path / "fnc.json").read_text())
-    split = out["split"]
-    assert split["shared_bodies"] == 0
-    assert split["train_rows"] + split["holdout_rows"] == len(stances)
-    assert abs(split["holdout_rows"] / len(stances) - 0.2) < 0.02
-    tl, maj = out["models"]["tfidf_logreg"], out["models"]["majority"]
-    assert maj["fnc_score"] == maj["fnc_null"]  # majority = all unrelated = the null score
-    assert tl["fnc_relative"] > maj["fnc_relative"] + 10 and tl["macro_f1"] > maj["macro_f1"]
+def test_baselines_name_scored_and_absent_configs(release_dir: Path, tmp_path: Path) -> None:
+    # Whatever configs the publish fixture release has (claims and stance before the
+    # five-config release, all five after it), the metrics say which were scored and which
+    # are absent, and nothing else appears.
+    from claimset.evaluate.release import CONTRACT
+
+    run_baselines(release_dir, tmp_path / "m.json", tmp_path / "plots", CFG)
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    present = [c for c in CONTRACT if any((release_dir / c).glob("*.parquet"))]
+    assert metrics["configs"]["scored"] == [c for c in present if c != "articles"]
+    assert metrics["configs"]["absent"] == [c for c in CONTRACT if c not in present]
+    assert {"claims", "stance"} <= set(metrics["configs"]["scored"])
+    for config in metrics["configs"]["absent"]:
+        assert config not in metrics

@@ -191,10 +191,14 @@ def test_input_errors_name_the_ids(release_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_predictions(_write_preds(tmp_path / "bad.csv", rows), gold)
     msg = str(info.value)
-    assert f"duplicate id(s): {ids[2]}" in msg
+    # CSV rows are physical lines: the header is line 1, so the k-th record is line k + 1.
+    assert f"duplicate id(s) in field 'item_id': row {len(ids) + 1} repeats {ids[2]} (row 3)" in msg
     assert f"1 gold id(s) without a prediction: {ids[0]}" in msg
-    assert "1 predicted id(s) not in the gold data: p-99-9" in msg
-    assert "unknown label(s) ['agree']" in msg and ids[1] in msg
+    assert f"not in the gold data: row {len(ids) + 2}: p-99-9" in msg
+    assert (
+        "label(s) in field 'label' outside ['favor', 'against', 'neutral', 'unrelated']: row 2: 'agree'"
+        in msg
+    )
 
 
 def test_fnc_format_predictions_match_by_pair_with_repeats(tmp_path: Path) -> None:
@@ -273,7 +277,7 @@ def test_cli_evaluate_against_fnc_gold(tmp_path: Path, capsys: pytest.CaptureFix
     bad = tmp_path / "bad.csv"
     bad.write_text("id,label\n1,agree\n1,agree\n", encoding="utf-8")
     assert main(["evaluate", str(bad), "--gold-csv", str(gold_csv), "--params", str(PARAMS)]) == 2
-    assert "duplicate id(s): 1" in capsys.readouterr().err
+    assert "duplicate id(s) in field 'id': row 3 repeats 1 (row 2)" in capsys.readouterr().err
 
 
 def test_unknown_label_in_encode_is_an_error() -> None:

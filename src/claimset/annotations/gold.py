@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from claimset.annotations.export import ParsedExport
-from claimset.errors import InputError
+from claimset.corpora.fnc1 import read_bodies, read_stances
 
 # FNC-1 -> claimset stance labels (docs/aggregation.md; PRODUCT.md "default label schemas").
 FNC1_TO_STANCE = {
@@ -30,19 +30,6 @@ def _h(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def _read_csv(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:
-    try:
-        df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    except FileNotFoundError as exc:
-        raise InputError(path, "file not found") from exc
-    except pl.exceptions.PolarsError as exc:
-        raise InputError(path, f"not a readable CSV: {exc}") from exc
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise InputError(path, f"missing column {missing[0]!r} (have {', '.join(df.columns)})")
-    return df
-
-
 def import_fnc1(
     stances_csv: str | Path,
     bodies_csv: str | Path,
@@ -56,9 +43,9 @@ def import_fnc1(
     Rows with an unknown stance or body are quarantined with their reason.
     """
     sp, bp = Path(stances_csv), Path(bodies_csv)
-    stances = _read_csv(sp, ("Headline", "Body ID", "Stance"))
-    bodies = _read_csv(bp, ("Body ID", "articleBody"))
-    body_of = dict(zip(bodies["Body ID"].to_list(), bodies["articleBody"].to_list(), strict=True))
+    stances = read_stances(sp, strict=False)
+    bodies = read_bodies(bp)
+    body_of = dict(zip(bodies["body_id"].to_list(), bodies["body"].to_list(), strict=True))
     article_of: dict[str, str] = {}
     if articles is not None and "source_id" in articles.columns:
         cand = articles.filter(pl.col("source_id").is_not_null())
@@ -68,13 +55,10 @@ def import_fnc1(
         for sid, aid in zip(cand["source_id"].to_list(), cand["article_id"].to_list(), strict=True):
             article_of.setdefault(str(sid), aid)
     out = ParsedExport()
-    for line, row in enumerate(stances.iter_rows(named=True), start=2):
+    for row in stances.iter_rows(named=True):
         out.counts["annotations_total"] += 1
-        headline, body_id, stance = (
-            row["Headline"] or "",
-            row["Body ID"] or "",
-            (row["Stance"] or "").strip(),
-        )
+        line = row["line"]
+        headline, body_id, stance = row["headline"], row["body_id"], row["stance"] or ""
         pair_id = f"fnc1-{_h(body_id, headline)}"
         task_key = f"fnc1:{pair_id}"
         base = {

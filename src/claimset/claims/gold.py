@@ -15,7 +15,6 @@ case-insensitively without a leading article.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ import yaml
 
 from claimset.claims.candidates import propose_claims
 from claimset.claims.config import CandidatesConfig
+from claimset.corpora.fnc1 import bodies_by_int_id
 from claimset.errors import ConfigError, InputError
 
 
@@ -52,15 +52,8 @@ class GoldDocument:
 
 
 def read_fnc1_bodies(path: str | Path) -> dict[int, str]:
-    """FNC-1 bodies CSV -> {Body ID: articleBody}."""
-    csv.field_size_limit(1 << 30)
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            return {int(r["Body ID"]): r["articleBody"] for r in csv.DictReader(fh)}
-    except FileNotFoundError as exc:
-        raise InputError(path, "file not found") from exc
-    except KeyError as exc:
-        raise InputError(path, f"missing column {exc}") from exc
+    """FNC-1 bodies CSV -> {Body ID: articleBody} (read by :mod:`claimset.corpora.fnc1`)."""
+    return bodies_by_int_id(path)
 
 
 def _normalise_file_text(raw: str) -> tuple[str, str]:

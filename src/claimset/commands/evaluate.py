@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import argparse
 
+from claimset.evaluate import CONFIGS
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the scorer and the two baseline commands."""
     p = sub.add_parser(
         "evaluate",
-        help="score prediction files (accuracy, macro-F1, FNC-1, bootstrap CIs, comparison)",
+        help="score prediction files: claim detection, claim spans, attribution, stance "
+        "(bootstrap CIs, comparison)",
+        description="Score prediction files against a release split (or an FNC-1 gold CSV). "
+        "claim_detection: sentence_id,label; claims: article_id,char_start,char_end (spans); "
+        "attribution: the same plus speaker_start,speaker_end; stance: item_id,label. "
+        "See docs/evaluation.md.",
     )
     p.add_argument(
-        "predictions", nargs="*", help="prediction files (.csv, .jsonl, .parquet) keyed by item id"
+        "predictions",
+        nargs="*",
+        help="prediction files (.csv, .jsonl, .parquet); columns depend on --config",
     )
     p.add_argument("--release", help="release directory (gold from <config>/<split>.parquet)")
-    p.add_argument("--config", default="stance", choices=["stance", "claims"])
+    p.add_argument("--config", default="stance", choices=list(CONFIGS))
     p.add_argument("--split", default="test", choices=["train", "validation", "test"])
     p.add_argument(
         "--field",
         default=None,
-        help="label field (default: label for stance, claim_type for claims)",
+        help="label field (default: label for claim_detection and stance; claims without "
+        "--field scores spans, with claim_type or checkworthy scores labels by claim_id)",
     )
     p.add_argument(
         "--gold-csv",
@@ -38,7 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_evaluate)
 
     b = sub.add_parser(
-        "baselines", help="majority and TF-IDF + logistic regression baselines on a release"
+        "baselines",
+        help="baselines per release config (claim detection, claim labels, attribution "
+        "tagger, stance), scored by the evaluate code",
     )
     b.add_argument("--release", required=True)
     b.add_argument("--metrics", required=True, help="DVC metrics JSON, e.g. reports/baselines.json")
@@ -51,9 +63,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--params", default="params.yaml")
     b.set_defaults(handler=_baselines)
 
-    f = sub.add_parser("fnc1-baseline", help="the same baselines on FNC-1, split 80/20 by body")
-    f.add_argument("--bodies", required=True, help="FNC-1 bodies CSV (Body ID, articleBody)")
-    f.add_argument("--stances", required=True, help="FNC-1 stances CSV (Headline, Body ID, Stance)")
+    f = sub.add_parser(
+        "fnc1-baseline",
+        help="TF-IDF + logistic regression on FNC-1: train on train, score on competition test",
+    )
+    f.add_argument(
+        "--data-dir",
+        required=True,
+        help="FNC-1 directory with train_bodies/train_stances and "
+        "competition_test_bodies/competition_test_stances CSVs",
+    )
     f.add_argument("--out", required=True, help="JSON report, e.g. reports/fnc1_baseline.json")
     f.add_argument("--params", default="params.yaml")
     f.set_defaults(handler=_fnc1)
@@ -100,14 +119,10 @@ def _baselines(args: argparse.Namespace) -> int:
 
 def _fnc1(args: argparse.Namespace) -> int:
     from claimset.config import load_section
-    from claimset.evaluate.baselines import run_fnc1_baseline
     from claimset.evaluate.config import EvaluateConfig
-    from claimset.neardup import NearDuplicateConfig
-    from claimset.split.config import SplitConfig
+    from claimset.evaluate.fnc1_baseline import run_fnc1_baseline
 
     cfg = load_section("evaluate", EvaluateConfig, args.params)
-    split_cfg = load_section("split", SplitConfig, args.params)
-    nd = load_section("near_duplicates", NearDuplicateConfig, args.params)
-    report = run_fnc1_baseline(args.bodies, args.stances, args.out, cfg, split_cfg, nd)
+    report = run_fnc1_baseline(args.data_dir, args.out, cfg)
     report.emit()
     return 0

@@ -1,9 +1,18 @@
-"""Reference baselines: majority class and TF-IDF + logistic regression (scikit-learn).
+"""The ``baselines`` stage: reference baselines for every release config, scored by the scorer's code.
 
-Single-text tasks (claim type, check-worthiness) use TF-IDF of the text. Pair tasks
-(stance: target x text; FNC-1: headline x body) use one TF-IDF vocabulary fitted on both
-sides of the training pairs, the two vectors side by side, and their cosine similarity:
-the features of Riedel et al. (2017), with logistic regression instead of an MLP.
+* Label tasks (``claim_detection`` claim / not-claim; ``claims`` claim type and
+  check-worthiness; ``stance``): majority class and TF-IDF + logistic regression
+  (scikit-learn). Single-text tasks use TF-IDF of the text; stance (target x text) uses one
+  vocabulary for both sides, the two vectors side by side and their cosine (Riedel et al.
+  2017, with logistic regression instead of an MLP). Each is scored like ``claimset
+  evaluate`` scores a prediction file (bootstrap CIs on every figure), and TF-IDF + LR is
+  tested against majority (paired test, ``compare_method``).
+* ``attribution``: the MEMM tagger of :mod:`claimset.evaluate.tagger` trained on the tags
+  of the train split; scored per tag type (exact span P/R/F1), as claim spans (exact and
+  overlap against ``claims``) and end to end with the PolNeAR attribution measure.
+
+A config absent from the release is listed under ``configs.absent`` (never silently
+skipped); an empty train or evaluation split is reported as not scored, with its reason.
 """
 
 from __future__ import annotations
@@ -18,22 +27,39 @@ import numpy as np
 import polars as pl
 
 from claimset.errors import InputError
-from claimset.evaluate.bootstrap import bootstrap_ci, metric_functions
+from claimset.evaluate.bootstrap import (
+    all_metrics,
+    bootstrap_ci,
+    bootstrap_counts,
+    headline_metrics,
+    paired_test,
+)
 from claimset.evaluate.config import EvaluateConfig, LogRegConfig, TfidfConfig
-from claimset.evaluate.fnc import FNC_LABELS
 from claimset.evaluate.metrics import classification_report, encode
+from claimset.evaluate.predictions import SpanPrediction
+from claimset.evaluate.release import (
+    CONTRACT,
+    DETECTION_LABELS,
+    KEYS,
+    is_release,
+    present_configs,
+    read_split,
+)
+from claimset.evaluate.spans import score_spans, split_articles
+from claimset.evaluate.tagger import TYPES, MemmTagger, link_attributions, tag_spans
 from claimset.io import write_json, write_text
-from claimset.labels import LABEL_FIELDS, STANCE_TO_FNC1
-from claimset.neardup.config import NearDuplicateConfig
-from claimset.split.config import SplitConfig
-from claimset.stage import StageReport
+from claimset.labels import CHECKWORTHY, CLAIM_TYPES, STANCE_LABELS, STANCE_TO_FNC1
+from claimset.stage import StageReport, progress
 
 MODELS = ("majority", "tfidf_logreg")
-# (config, label field, input columns): one column = single text, two = pair.
-TASKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("claims", "claim_type", ("text",)),
-    ("claims", "checkworthy", ("text",)),
-    ("stance", "label", ("target", "text")),
+TAGGER = "memm_tagger"
+# (config, label field, input columns, labels, positive class): one column = single text,
+# two = pair.
+TASKS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], str | None], ...] = (
+    ("claim_detection", "label", ("text",), DETECTION_LABELS, "claim"),
+    ("claims", "claim_type", ("text",), CLAIM_TYPES, None),
+    ("claims", "checkworthy", ("text",), CHECKWORTHY, "yes"),
+    ("stance", "label", ("target", "text"), STANCE_LABELS, None),
 )
 
 
@@ -133,19 +159,25 @@ def fit_predict(
     return [str(v) for v in clf.predict(pair.transform(test_x[0], test_x[1]))], None
 
 
-def _score(
+def _ci(ci: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    return {k: {b: round(x, 6) for b, x in v.items()} for k, v in sorted(ci.items())}
+
+
+def score_labels(
     gold: Sequence[str],
     pred: Sequence[str],
     labels: Sequence[str],
     to_fnc: Mapping[str, str] | None,
+    positive: str | None,
     cfg: EvaluateConfig,
 ) -> dict[str, Any]:
-    rep = classification_report(gold, pred, labels, to_fnc)
+    """The scorer's label report (as ``claimset evaluate`` writes it) for one baseline."""
+    rep = classification_report(gold, pred, labels, to_fnc, positive)
     ci = bootstrap_ci(
         encode(gold, labels),
         encode(pred, labels),
         len(labels),
-        metric_functions(labels, to_fnc),
+        all_metrics(labels, to_fnc, positive),
         samples=cfg.bootstrap_samples,
         confidence=cfg.confidence,
         seed=cfg.seed,
@@ -154,86 +186,74 @@ def _score(
         "n": rep["n"],
         "accuracy": round(rep["accuracy"], 6),
         "macro_f1": round(rep["macro_f1"], 6),
+        "macro_f1_classes": rep["macro_f1_classes"],
     }
-    for name, bounds in sorted(ci.items()):
-        out[f"{name}_ci_low"] = round(bounds["low"], 6)
-        out[f"{name}_ci_high"] = round(bounds["high"], 6)
+    if "positive" in rep:
+        out["positive"] = {
+            k: round(v, 6) if isinstance(v, float) else v for k, v in rep["positive"].items()
+        }
     if "fnc" in rep:
         out["fnc_relative"] = round(rep["fnc"]["relative"], 4)
         out["fnc_score"] = rep["fnc"]["score"]
         out["fnc_max"] = rep["fnc"]["max"]
         out["fnc_null"] = rep["fnc"]["null"]
-    out["per_class_f1"] = {k: round(v["f1"], 6) for k, v in rep["per_class"].items()}
+    out["per_class"] = {
+        label: {k: round(v, 6) if isinstance(v, float) else v for k, v in pc.items()}
+        for label, pc in rep["per_class"].items()
+    }
+    out["ci"] = _ci(ci)
     return out
 
 
-def _read_split(release: Path, config: str, split: str) -> pl.DataFrame:
-    import pyarrow.parquet as pq
-    from datasets import ClassLabel, Features
-
-    path = release / config / f"{split}.parquet"
-    if not path.is_file():
-        if not (release / "README.md").is_file():
-            raise InputError(release, "not a release directory (run `claimset publish` first)")
-        # Publish leaves empty splits out; an absent split is an empty one.
-        from claimset.publish.features import COLUMNS
-
-        return pl.DataFrame(
-            schema={
-                n: pl.String if t in ("string", "class_label") else pl.Float64
-                for n, t in COLUMNS[config]
-            }
-        )
-    table = pq.read_table(path)
-    df = pl.from_arrow(table)
-    assert isinstance(df, pl.DataFrame)
-    # Decode ClassLabel codes back to names with the features stored in the file.
-    for name, feat in Features.from_arrow_schema(table.schema).items():
-        if isinstance(feat, ClassLabel):
-            df = df.with_columns(
-                pl.col(name).replace_strict(dict(enumerate(feat.names)), return_dtype=pl.String)
-            )
-    return df.sort("item_id")
+def _frames(
+    release: Path, config: str, splits: Sequence[str], required: tuple[str, ...] | None = ()
+) -> dict[str, pl.DataFrame | None]:
+    # required=None: the config's contract columns (release.REQUIRED) must be there.
+    return {s: read_split(release, config, s, missing_ok=True, required=required) for s in splits}
 
 
-def run_baselines(
-    release_dir: str | os.PathLike[str],
-    metrics_path: str | os.PathLike[str],
-    plots_dir: str | os.PathLike[str],
+def _key(df: pl.DataFrame, config: str) -> str:
+    # A release from before the contract keyed claims by item_id.
+    return KEYS[config] if KEYS[config] in df.columns else "item_id"
+
+
+def _label_tasks(
+    release: Path,
     cfg: EvaluateConfig,
-    *,
-    predictions_dir: str | os.PathLike[str] | None = None,
-) -> StageReport:
-    """Train every baseline on train, score on ``cfg.eval_splits``; write metrics and plots.
-
-    Metrics JSON (DVC metrics): ``{config: {field: {model: {split: {...}}}}}``. Plots: one CSV
-    per config/field/model/split with ``item_id,actual,predicted`` rows (DVC confusion
-    template). With ``predictions_dir``, also ``<config>_<field>_<model>_<split>.csv`` files
-    with ``item_id,label`` that ``claimset evaluate`` accepts.
-    """
-    report = StageReport("baselines")
-    release = Path(release_dir)
-    metrics: dict[str, Any] = {
-        "params": {"tfidf": asdict(cfg.tfidf), "logreg": asdict(cfg.logreg), "seed": cfg.seed}
-    }
-    plots = Path(plots_dir)
-    frames = {
-        c: {s: _read_split(release, c, s) for s in ("train", *cfg.eval_splits)}
-        for c in LABEL_FIELDS
-    }
-    for config, field, cols in TASKS:
-        train = frames[config]["train"]
-        labels = LABEL_FIELDS[config][field]
+    present: Sequence[str],
+    metrics: dict[str, Any],
+    plots: Path,
+    predictions_dir: Path | None,
+    report: StageReport,
+) -> None:
+    for config, field, cols, labels, positive in TASKS:
+        if config not in present:
+            continue
+        frames = _frames(release, config, ("train", *cfg.eval_splits))
+        train = frames["train"]
         to_fnc = STANCE_TO_FNC1 if config == "stance" else None
-        report.records_in += train.height
-        for model in MODELS:
-            for split in cfg.eval_splits:
-                test = frames[config][split]
+        node = metrics.setdefault(config, {}).setdefault(field, {})
+        if train is not None:
+            missing = [c for c in (*cols, field) if c not in train.columns]
+            if missing:
+                raise InputError(
+                    release / config / "train.parquet", f"missing column(s) {', '.join(missing)}"
+                )
+            # checkworthy of a non-claim sentence is -1 (no label): not a training example.
+            train = train.filter(pl.col(field).is_not_null())
+            report.records_in += train.height
+        for split in cfg.eval_splits:
+            test = frames[split]
+            if test is not None:
+                test = test.filter(pl.col(field).is_not_null())
+            preds: dict[str, list[str]] = {}
+            for model in MODELS:
                 entry: dict[str, Any]
-                if test.height == 0 or train.height == 0:
+                if train is None or train.height == 0 or test is None or test.height == 0:
+                    which = "train" if train is None or train.height == 0 else split
                     entry = {
-                        "n": test.height,
-                        "note": "empty train or evaluation split: not scored",
+                        "n": 0 if test is None else test.height,
+                        "note": f"not scored: the {which} split is absent or has no labelled rows",
                     }
                     pred: list[str] = []
                 else:
@@ -246,169 +266,244 @@ def run_baselines(
                         cfg.logreg,
                         cfg.seed,
                     )
-                    entry = _score(test[field].to_list(), pred, labels, to_fnc, cfg)
+                    entry = score_labels(test[field].to_list(), pred, labels, to_fnc, positive, cfg)
                     if note:
                         entry["note"] = note
-                metrics.setdefault(config, {}).setdefault(field, {}).setdefault(model, {})[
-                    split
-                ] = entry
-                rows = (
-                    list(zip(test["item_id"].to_list(), test[field].to_list(), pred, strict=False))
-                    if pred
-                    else []
-                )
+                    preds[model] = pred
+                node.setdefault(model, {})[split] = entry
+                ids = test[_key(test, config)].to_list() if test is not None and pred else []
+                actual = test[field].to_list() if test is not None and pred else []
+                rows = list(zip(ids, actual, pred, strict=True))
                 write_text(
                     plots / f"{config}_{field}_{model}_{split}.csv",
                     "item_id,actual,predicted\n" + "".join(f"{i},{a},{p}\n" for i, a, p in rows),
                 )
                 if predictions_dir is not None:
+                    key = KEYS[config]
                     write_text(
-                        Path(predictions_dir) / f"{config}_{field}_{model}_{split}.csv",
-                        "item_id,label\n" + "".join(f"{i},{p}\n" for i, _, p in rows),
+                        predictions_dir / f"{config}_{field}_{model}_{split}.csv",
+                        f"{key},label\n" + "".join(f"{i},{p}\n" for i, _, p in rows),
                     )
                 report.records_out += len(pred)
+            if len(preds) == 2 and test is not None:
+                node.setdefault("tfidf_logreg_vs_majority", {})[split] = _compare(
+                    test[field].to_list(), preds, labels, to_fnc, positive, cfg
+                )
+
+
+def _compare(
+    gold: list[str],
+    preds: Mapping[str, list[str]],
+    labels: Sequence[str],
+    to_fnc: Mapping[str, str] | None,
+    positive: str | None,
+    cfg: EvaluateConfig,
+) -> dict[str, Any]:
+    res = paired_test(
+        encode(gold, labels),
+        encode(preds["tfidf_logreg"], labels),
+        encode(preds["majority"], labels),
+        len(labels),
+        headline_metrics(labels, to_fnc, positive),
+        method=cfg.compare_method,
+        samples=cfg.compare_samples,
+        seed=cfg.seed,
+    )
+    return {
+        "method": cfg.compare_method,
+        "samples": cfg.compare_samples,
+        **{
+            name: {"difference": round(v["difference"], 6), "p_value": round(v["p_value"], 6)}
+            for name, v in res.items()
+        },
+    }
+
+
+def _tag_counts(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per article and tag type: (predicted spans, gold spans, exact matches) -> (n, 3 * types)."""
+    out = np.zeros((len(gold), 3 * len(TYPES)), dtype=np.int64)
+    for r, (g, p) in enumerate(zip(gold, pred, strict=True)):
+        gs, ps = set(tag_spans(g)), set(tag_spans(p))
+        for t, kind in enumerate(TYPES):
+            gk = {s for s in gs if s[0] == kind}
+            pk = {s for s in ps if s[0] == kind}
+            out[r, 3 * t : 3 * t + 3] = (len(pk), len(gk), len(gk & pk))
+    return out
+
+
+def _tag_metrics(sums: np.ndarray) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for t, kind in enumerate(TYPES):
+        n_pred, n_gold, tp = (sums[:, 3 * t + i].astype(float) for i in range(3))
+        p = np.where(n_pred > 0, tp / np.maximum(n_pred, 1), 0.0)
+        r = np.where(n_gold > 0, tp / np.maximum(n_gold, 1), 0.0)
+        f = np.where(p + r > 0, 2 * p * r / np.where(p + r > 0, p + r, 1), 0.0)
+        out.update({f"{kind}_precision": p, f"{kind}_recall": r, f"{kind}_f1": f})
+    return out
+
+
+def _attribution_task(
+    release: Path,
+    cfg: EvaluateConfig,
+    present: Sequence[str],
+    metrics: dict[str, Any],
+    plots: Path,
+    predictions_dir: Path | None,
+    report: StageReport,
+) -> None:
+    frames = _frames(release, "attribution", ("train", *cfg.eval_splits), required=None)
+    node = metrics.setdefault("attribution", {}).setdefault(TAGGER, {})
+    train = frames["train"]
+    if train is None or train.height == 0:
+        for split in cfg.eval_splits:
+            node[split] = {"note": "not scored: the train split is absent or empty"}
+        return
+    report.records_in += train.height
+    tagger = MemmTagger(cfg.tagger, cfg.seed).fit(
+        train["tokens"].to_list(), train["tags"].to_list()
+    )
+    for split in cfg.eval_splits:
+        test = frames[split]
+        if test is None or test.height == 0:
+            node[split] = {"note": f"not scored: the {split} split is absent or empty"}
+            continue
+        tokens = test["tokens"].to_list()
+        gold_tags = test["tags"].to_list()
+        pred_tags = tagger.predict(tokens)
+        counts = _tag_counts(gold_tags, pred_tags)
+        totals = counts.sum(axis=0)
+        point = {k: round(float(v[0]), 6) for k, v in _tag_metrics(totals[None, :]).items()}
+        entry: dict[str, Any] = {
+            "articles": test.height,
+            "tokens": int(sum(len(t) for t in tokens)),
+            "tags": {
+                kind: {
+                    "n_pred": int(totals[3 * t]),
+                    "n_gold": int(totals[3 * t + 1]),
+                    "exact": int(totals[3 * t + 2]),
+                    "precision": point[f"{kind}_precision"],
+                    "recall": point[f"{kind}_recall"],
+                    "f1": point[f"{kind}_f1"],
+                }
+                for t, kind in enumerate(TYPES)
+            },
+            "tags_ci": _ci(
+                bootstrap_counts(
+                    counts,
+                    _tag_metrics,
+                    samples=cfg.bootstrap_samples,
+                    confidence=cfg.confidence,
+                    seed=cfg.seed,
+                )
+            ),
+        }
+        span_rows: list[SpanPrediction] = []
+        for aid, toks, tg, st, en in zip(
+            test["article_id"].to_list(),
+            tokens,
+            pred_tags,
+            test["token_starts"].to_list(),
+            test["token_ends"].to_list(),
+            strict=True,
+        ):
+            for (c0, c1), src in link_attributions(toks, tg, st, en):
+                span_rows.append(SpanPrediction(0, str(aid), c0, c1, src))
+        claims = (
+            read_split(release, "claims", split, missing_ok=True) if "claims" in present else None
+        )
+        if claims is not None and {"speaker_start", "speaker_end"} <= set(claims.columns):
+            others = {
+                c: _frames(release, c, (split,))[split] for c in ("articles", "claim_detection")
+            }
+            articles = split_articles({**others, "claims": claims, "attribution": test})
+            scored = score_spans(span_rows, claims, articles, cfg, with_speaker=True)
+            entry["attribution_e2e"] = {
+                k: (round(v, 6) if isinstance(v, float) else v)
+                for k, v in scored.items()
+                if k != "ci"
+            }
+            entry["attribution_e2e"]["ci"] = _ci(scored["ci"])
+        else:
+            entry["attribution_e2e"] = {
+                "note": "not scored: no claims config with speaker spans for this split"
+            }
+        node[split] = entry
+        # Token-level confusion for dvc plots; prediction file for claimset evaluate.
+        write_text(
+            plots / f"attribution_tags_{TAGGER}_{split}.csv",
+            "item_id,actual,predicted\n"
+            + "".join(
+                f"{aid}:{i},{g},{p}\n"
+                for aid, gs, ps in zip(
+                    test["article_id"].to_list(), gold_tags, pred_tags, strict=True
+                )
+                for i, (g, p) in enumerate(zip(gs, ps, strict=True))
+            ),
+        )
+        if predictions_dir is not None:
+            write_text(
+                predictions_dir / f"attribution_{TAGGER}_{split}.csv",
+                "article_id,char_start,char_end,speaker_start,speaker_end\n"
+                + "".join(
+                    f"{r.article_id},{r.start},{r.end},"
+                    + (f"{r.speaker[0]},{r.speaker[1]}" if r.speaker else ",")
+                    + "\n"
+                    for r in span_rows
+                ),
+            )
+        report.records_out += len(span_rows)
+
+
+def run_baselines(
+    release_dir: str | os.PathLike[str],
+    metrics_path: str | os.PathLike[str],
+    plots_dir: str | os.PathLike[str],
+    cfg: EvaluateConfig,
+    *,
+    predictions_dir: str | os.PathLike[str] | None = None,
+) -> StageReport:
+    """Train every baseline on train, score on ``cfg.eval_splits``; write metrics and plots.
+
+    Metrics JSON (DVC metrics): ``configs`` (which configs were scored, which are absent),
+    then ``{config: {field or model: ...}}``. Plots: one CSV per task/model/split with
+    ``item_id,actual,predicted`` rows (DVC confusion template). With ``predictions_dir``,
+    also prediction files that ``claimset evaluate`` accepts.
+    """
+    report = StageReport("baselines")
+    release = Path(release_dir)
+    if not is_release(release):
+        raise InputError(release, "not a release directory (run `claimset publish` first)")
+    present = present_configs(release)
+    scored_configs = [c for c in CONTRACT if c in present and c != "articles"]
+    absent = [c for c in CONTRACT if c not in present]
+    metrics: dict[str, Any] = {
+        "configs": {
+            "scored": scored_configs,
+            "absent": absent,
+            "note": "absent configs are not in this release (no <config>/<split>.parquet)",
+        },
+        "params": {
+            "tfidf": asdict(cfg.tfidf),
+            "logreg": asdict(cfg.logreg),
+            "tagger": asdict(cfg.tagger),
+            "seed": cfg.seed,
+        },
+    }
+    plots = Path(plots_dir)
+    pred_dir = Path(predictions_dir) if predictions_dir is not None else None
+    with progress("baselines", 2) as advance:
+        _label_tasks(release, cfg, present, metrics, plots, pred_dir, report)
+        advance(1)
+        if "attribution" in present:
+            _attribution_task(release, cfg, present, metrics, plots, pred_dir, report)
+        advance(1)
     write_json(metrics_path, metrics)
-    st = metrics["stance"]["label"]["tfidf_logreg"].get("test", {})
+    report.extra["scored"] = ",".join(scored_configs) or "none"
+    report.extra["absent"] = ",".join(absent) or "none"
+    cd = metrics.get("claim_detection", {}).get("label", {}).get("tfidf_logreg", {}).get("test", {})
+    if "positive" in cd:
+        report.extra["claim_detection_test_f1_claim"] = cd["positive"]["f1"]
+    st = metrics.get("stance", {}).get("label", {}).get("tfidf_logreg", {}).get("test", {})
     if "macro_f1" in st:
         report.extra["stance_test_macro_f1"] = st["macro_f1"]
-    return report
-
-
-def read_fnc1(
-    bodies_csv: str | os.PathLike[str], stances_csv: str | os.PathLike[str]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """FNC-1 CSVs -> (pairs: item_id, article_id, headline, text(body), label; bodies: article_id, text)."""
-    from claimset.evaluate.inputs import read_table
-
-    bodies = read_table(bodies_csv)
-    stances = read_table(stances_csv)
-    for df, path, cols in (
-        (bodies, bodies_csv, ("Body ID", "articleBody")),
-        (stances, stances_csv, ("Headline", "Body ID", "Stance")),
-    ):
-        missing = [c for c in cols if c not in df.columns]
-        if missing:
-            raise InputError(path, f"missing FNC-1 column(s) {', '.join(missing)}")
-    bodies = bodies.select(
-        pl.concat_str(pl.lit("body-"), pl.col("Body ID").str.strip_chars()).alias("article_id"),
-        pl.col("articleBody").alias("text"),
-    )
-    dup = (
-        bodies.filter(pl.col("article_id").is_duplicated())["article_id"].unique().sort().to_list()
-    )
-    if dup:
-        raise InputError(bodies_csv, f"duplicate Body ID(s): {', '.join(dup[:10])}")
-    pairs = stances.with_row_index("row", offset=1).select(
-        pl.format("fnc-{}", pl.col("row").cast(pl.String).str.zfill(6)).alias("item_id"),
-        pl.concat_str(pl.lit("body-"), pl.col("Body ID").str.strip_chars()).alias("article_id"),
-        pl.col("Headline").alias("headline"),
-        pl.col("Stance").alias("label"),
-    )
-    unknown = pairs.filter(~pl.col("article_id").is_in(bodies["article_id"].implode()))
-    if unknown.height:
-        raise InputError(
-            stances_csv,
-            f"Body ID(s) not in {bodies_csv}: {', '.join(unknown['article_id'].unique().sort().to_list()[:10])}",
-        )
-    bad = pairs.filter(~pl.col("label").is_in(list(FNC_LABELS)))
-    if bad.height:
-        raise InputError(
-            stances_csv,
-            f"labels outside {list(FNC_LABELS)} at {', '.join(bad['item_id'].to_list()[:10])}",
-        )
-    pairs = pairs.join(bodies, on="article_id", how="left")
-    return pairs, bodies
-
-
-def run_fnc1_baseline(
-    bodies_csv: str | os.PathLike[str],
-    stances_csv: str | os.PathLike[str],
-    out_path: str | os.PathLike[str],
-    cfg: EvaluateConfig,
-    split_cfg: SplitConfig,
-    near_duplicates: NearDuplicateConfig,
-) -> StageReport:
-    """Split FNC-1 by body (plus MinHash near-duplicate bodies) 80/20 with claimset's split code,
-    train the baselines on the 80%, and report FNC-1 scores and macro-F1 on the 20%."""
-    from dataclasses import replace
-
-    from claimset.split.leakage import shared_keys
-    from claimset.split.stage import distribution, split_frames
-
-    report = StageReport("fnc1-baseline")
-    pairs, bodies = read_fnc1(bodies_csv, stances_csv)
-    report.records_in = pairs.height
-    fcfg = cfg.fnc1
-    scfg = replace(
-        split_cfg, seed=fcfg.seed, group_by_source=False, date_window_days=None, temporal=False
-    )
-    # Headlines repeat across bodies by design, so only bodies (not rows) are near-duplicate checked.
-    result = split_frames(
-        {"fnc1": pairs.select("item_id", "article_id", pl.col("headline").alias("text"), "label")},
-        bodies,
-        scfg,
-        {"fnc1": {"label": FNC_LABELS}},
-        near_duplicates=near_duplicates,
-        ratios=[fcfg.train_share, 0.0, 1.0 - fcfg.train_share],
-        merge_row_duplicates=False,
-    )
-    assigned = result.frames["fnc1"].select("item_id", "split", "group_id")
-    data = pairs.join(assigned, on="item_id").sort("item_id")
-    train = data.filter(pl.col("split") == "train")
-    hold = data.filter(pl.col("split") == "test")
-    out: dict[str, Any] = {
-        "data": {
-            "bodies": str(bodies_csv),
-            "stances": str(stances_csv),
-            "rows": pairs.height,
-            "bodies_n": bodies.height,
-        },
-        "split": {
-            "method": "claimset.split (groups: body + MinHash near-duplicate bodies)",
-            "train_share": fcfg.train_share,
-            "seed": fcfg.seed,
-            "groups": result.grouping.n_groups,
-            "near_duplicate_body_merges": result.grouping.merges["near_duplicate_article"],
-            "search": result.assignment.method,
-            "train_rows": train.height,
-            "holdout_rows": hold.height,
-            "train_bodies": train["article_id"].n_unique(),
-            "holdout_bodies": hold["article_id"].n_unique(),
-            "shared_bodies": len(shared_keys({"fnc1": data}, "article_id")),
-            "label_distribution": {
-                k: v["label"]
-                for k, v in distribution(data, {"label": FNC_LABELS}, ("train", "test")).items()
-            },
-        },
-        "params": {"tfidf": asdict(fcfg.tfidf), "logreg": asdict(fcfg.logreg)},
-        "reference": {
-            "official_baseline_fnc_relative_holdout": 79.53,
-            "official_baseline_fnc_relative_competition_test": 75.20,
-        },
-        "models": {},
-    }
-    for model in MODELS:
-        pred, note = fit_predict(
-            model,
-            [train["headline"].to_list(), train["text"].to_list()],
-            train["label"].to_list(),
-            [hold["headline"].to_list(), hold["text"].to_list()],
-            fcfg.tfidf,
-            fcfg.logreg,
-            fcfg.seed,
-        )
-        entry = _score(hold["label"].to_list(), pred, FNC_LABELS, None, cfg)
-        if note:
-            entry["note"] = note
-        out["models"][model] = entry
-        report.records_out += len(pred)
-    write_json(out_path, out)
-    tl = out["models"]["tfidf_logreg"]
-    report.extra.update(
-        {
-            "fnc_relative": tl["fnc_relative"],
-            "macro_f1": tl["macro_f1"],
-            "holdout_rows": hold.height,
-        }
-    )
     return report

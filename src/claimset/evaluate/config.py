@@ -35,18 +35,37 @@ class LogRegConfig:
 
 @dataclass(frozen=True)
 class Fnc1Config:
-    """The FNC-1 reference run: competition test data split by body with claimset's split code."""
+    """The ``fnc1_baseline`` system (train on FNC-1 train, score on competition test)."""
 
-    train_share: float = 0.8
     seed: int = 13
-    tfidf: TfidfConfig = field(
-        default_factory=lambda: TfidfConfig(ngram_max=1, min_df=2, max_features=5000)
-    )
+    holdout_train_share: float = 0.8
+    vocabulary: int = 5000
+    stop_words: Literal["english", "none"] = "english"
+    cosine_bins: tuple[float, ...] = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
     logreg: LogRegConfig = field(default_factory=LogRegConfig)
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.train_share < 1.0:
-            raise ValueError("train_share must be in (0, 1)")
+        if not 0.0 < self.holdout_train_share < 1.0:
+            raise ValueError("holdout_train_share must be in (0, 1)")
+        if self.vocabulary < 1:
+            raise ValueError("vocabulary must be >= 1")
+
+
+@dataclass(frozen=True)
+class TaggerConfig:
+    """The attribution tagger baseline: a left-to-right maximum-entropy Markov model.
+
+    Logistic regression over window features of each token plus the two previous tags
+    (predicted ones at test time), decoded greedily and repaired to valid BIO.
+    """
+
+    window: int = 2
+    C: float = 1.0
+    max_iter: int = 2000
+
+    def __post_init__(self) -> None:
+        if self.window < 0 or self.C <= 0 or self.max_iter < 1:
+            raise ValueError("window must be >= 0, C > 0 and max_iter >= 1")
 
 
 @dataclass(frozen=True)
@@ -61,6 +80,7 @@ class EvaluateConfig:
     eval_splits: tuple[str, ...] = ("validation", "test")
     tfidf: TfidfConfig = field(default_factory=TfidfConfig)
     logreg: LogRegConfig = field(default_factory=LogRegConfig)
+    tagger: TaggerConfig = field(default_factory=TaggerConfig)
     fnc1: Fnc1Config = field(default_factory=Fnc1Config)
 
     def __post_init__(self) -> None:

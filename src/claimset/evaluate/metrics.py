@@ -50,6 +50,7 @@ def from_confusion(cm: np.ndarray) -> dict[str, Any]:
         "recall": recall,
         "f1": f1,
         "support": support,
+        "present": present,
     }
 
 
@@ -67,13 +68,28 @@ def fnc_confusion(
     return np.asarray(proj.T @ cm @ proj)
 
 
+def positive_class(cm: np.ndarray, positive: int) -> dict[str, float]:
+    """Precision, recall and F1 of class ``positive`` (CheckThat!'s claim-detection figure)."""
+    cm = np.asarray(cm, dtype=float)
+    tp = cm[positive, positive]
+    predicted = cm[:, positive].sum()
+    support = cm[positive, :].sum()
+    p = tp / predicted if predicted else 0.0
+    r = tp / support if support else 0.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
 def classification_report(
     gold: Sequence[str],
     pred: Sequence[str],
     labels: Sequence[str],
     to_fnc: Mapping[str, str] | None = None,
+    positive: str | None = None,
 ) -> dict[str, Any]:
-    """Point metrics as a JSON-ready dict (per-class entries keyed by label)."""
+    """Point metrics as a JSON-ready dict (per-class entries keyed by label).
+
+    With ``positive``, also ``positive`` = that class's precision/recall/F1 (binary tasks).
+    """
     k = len(labels)
     cm = confusion(encode(gold, labels), encode(pred, labels), k)
     m = from_confusion(cm)
@@ -82,6 +98,8 @@ def classification_report(
         "labels": list(labels),
         "accuracy": m["accuracy"],
         "macro_f1": m["macro_f1"],
+        # Which classes the macro average counted (present in gold or predictions).
+        "macro_f1_classes": [label for i, label in enumerate(labels) if m["present"][i]],
         "per_class": {
             label: {
                 "precision": float(m["precision"][i]),
@@ -93,6 +111,11 @@ def classification_report(
         },
         "confusion": {"labels": list(labels), "rows_gold_cols_pred": cm.astype(int).tolist()},
     }
+    if positive is not None:
+        out["positive"] = {
+            "label": positive,
+            **{k: float(v) for k, v in positive_class(cm, list(labels).index(positive)).items()},
+        }
     fcm = fnc_confusion(cm, labels, to_fnc)
     if fcm is not None:
         out["fnc"] = fnc_from_confusion(fcm)

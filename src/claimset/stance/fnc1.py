@@ -9,7 +9,6 @@ figure reported is on the report half, whose bodies the search never saw.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 from pathlib import Path
@@ -18,8 +17,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from claimset.claims.gold import read_fnc1_bodies
-from claimset.errors import InputError
+from claimset.corpora.fnc1 import bodies_by_int_id as read_fnc1_bodies
+from claimset.corpora.fnc1 import read_stances as read_fnc1_stances
 from claimset.stance.config import StanceConfig
 from claimset.stance.predictor import FNC1_TO_LABEL, LABEL_TO_FNC1, headline_stance
 from claimset.stance.similarity import Similarity
@@ -29,12 +28,8 @@ FNC1_LABELS = ("agree", "disagree", "discuss", "unrelated")
 
 def read_stances(path: str | Path) -> pl.DataFrame:
     """FNC-1 stances CSV -> DataFrame(headline, body_id, stance)."""
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            rows = [(r["Headline"], int(r["Body ID"]), r["Stance"]) for r in csv.DictReader(fh)]
-    except FileNotFoundError as exc:
-        raise InputError(path, "file not found") from exc
-    return pl.DataFrame(rows, schema=["headline", "body_id", "stance"], orient="row")
+    df = read_fnc1_stances(path)
+    return df.select("headline", pl.col("body_id").cast(pl.Int64), "stance")
 
 
 def fnc1_score(gold: list[str], pred: list[str]) -> tuple[float, float]:

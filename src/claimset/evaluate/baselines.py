@@ -192,6 +192,8 @@ def _read_split(release: Path, config: str, split: str) -> pl.DataFrame:
             df = df.with_columns(
                 pl.col(name).replace_strict(dict(enumerate(feat.names)), return_dtype=pl.String)
             )
+    if "item_id" not in df.columns and "claim_id" in df.columns:
+        df = df.rename({"claim_id": "item_id"})  # release 15.1: claims are keyed by claim_id
     return df.sort("item_id")
 
 

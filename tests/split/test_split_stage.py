@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from claimset.errors import InputError
+from claimset.errors import InputError, ValidationFailed
 from claimset.io import sha256_file
 from claimset.split import run_split
 from claimset.split.config import SplitConfig
@@ -182,9 +182,33 @@ def test_unavoidable_merge_empties_splits_rather_than_leaking(
     assert report["groups"]["n_groups"] == 1
     assert report["leakage"]["leak_free"] is True
     assert sorted(v for v in report["configs"]["stance"]["sizes"].values()) == [0, 0, 80]
-    assert any(
-        w.startswith("stance: split ") and w.endswith(" is empty") for w in report["warnings"]
+    assert any(w.startswith("stance: split ") and " is empty (" in w for w in report["warnings"])
+    empty = {(e["config"], e["split"]) for e in report["empty_splits"]}
+    assert len(empty) == 4 and all(e["reason"] for e in report["empty_splits"])
+    # Configurable: the same corpus stops the stage with a message naming the splits.
+    with pytest.raises(ValidationFailed, match=r"empty split\(s\).*stance/"):
+        _run(corpus, tmp_path / "strict", replace(FAST, on_empty_split="fail"))
+    assert json.loads((tmp_path / "strict" / "splits.json").read_text())["empty_splits"]
+
+
+def test_missing_label_is_reported_and_can_fail_the_stage(
+    corpus: dict[str, Path], tmp_path: Path
+) -> None:
+    # One "unrelated" row in all: at most one split can hold it.
+    df = pl.read_parquet(corpus["stance"])
+    df = df.with_columns(
+        pl.when((pl.col("label") == "unrelated") & (pl.col("item_id") != "p-03-0"))
+        .then(pl.lit("neutral"))
+        .otherwise(pl.col("label"))
+        .alias("label")
     )
+    df.write_parquet(corpus["stance"])
+    report = _run(corpus, tmp_path)
+    missing = [m for m in report["missing_labels"] if m["config"] == "stance"]
+    assert len(missing) == 2 and all(m["labels"] == ["unrelated"] for m in missing)
+    assert all(m["rows_with_label"] == {"unrelated": 1} for m in missing)
+    with pytest.raises(ValidationFailed, match="without every label"):
+        _run(corpus, tmp_path / "strict", replace(FAST, on_missing_label="fail"))
 
 
 def test_near_duplicate_pairs_are_confirmed_by_exact_jaccard() -> None:
@@ -253,33 +277,3 @@ def test_validation_gate_runs_on_the_split_tables(corpus: dict[str, Path], tmp_p
     report = _run(corpus, tmp_path, SplitConfig())
     assert report["validation"]["success"] is True
     assert report["validation"]["critical_failures"] == []
-
-
-def test_cli_split_reads_params(corpus: dict[str, Path], tmp_path: Path) -> None:
-    from claimset.cli import main
-
-    params = tmp_path / "params.yaml"
-    params.write_text(
-        "split:\n  seed: 3\n  ratios: {train: 0.6, validation: 0.2, test: 0.2}\n  validation_gate: false\n",
-        encoding="utf-8",
-    )
-    rc = main(
-        [
-            "split",
-            "--labels-claims",
-            str(corpus["claims"]),
-            "--labels-stance",
-            str(corpus["stance"]),
-            "--articles",
-            str(corpus["articles"]),
-            "--out-dir",
-            str(tmp_path / "out"),
-            "--report",
-            str(tmp_path / "r.json"),
-            "--params",
-            str(params),
-        ]
-    )
-    assert rc == 0
-    report = json.loads((tmp_path / "r.json").read_text())
-    assert report["params"]["seed"] == 3 and report["params"]["ratios"]["train"] == 0.6

@@ -581,8 +581,9 @@ def render_card(
     from huggingface_hub import DatasetCard
 
     data = card_data(ds, facts)
-    synthetic = sum(c.synthetic_rows for n, c in facts.configs.items() if n in ("claims", "stance"))
-    total = sum(c.total for n, c in facts.configs.items() if n in ("claims", "stance"))
+    labelled = ("claim_detection", "claims", "stance")
+    synthetic = sum(c.synthetic_rows for n, c in facts.configs.items() if n in labelled)
+    total = sum(c.total for n, c in facts.configs.items() if n in labelled)
     env = jinja2.Environment(
         trim_blocks=True,
         lstrip_blocks=True,

@@ -130,6 +130,7 @@ def build_croissant(facts: CroissantFacts, column_docs: Mapping[str, Mapping[str
             )
         )
     metadata = mlc.Metadata(
+        conforms_to=["http://mlcommons.org/croissant/1.1", "http://mlcommons.org/croissant/RAI/1.0"],
         name=facts.name,
         description=facts.description,
         version=facts.version,

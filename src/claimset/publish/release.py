@@ -192,6 +192,12 @@ def build_release(
                 methods = table.group_by("method").len().sort("method") if "method" in table.columns else None
                 if methods is not None:
                     facts.configs[config].methods = {str(k): int(v) for k, v in methods.iter_rows()}
+        # Synthetic rows: rows of a synthetic article, whatever the config's own columns.
+        synthetic_ids = arts.filter(pl.col("synthetic").fill_null(False))["article_id"].implode()
+        for config in CONFIGS:
+            facts.configs[config].synthetic_rows = int(
+                tables[config]["article_id"].is_in(synthetic_ids).sum()
+            )
         # Leakage measured on what is released, across every config together.
         pairs = pl.concat(
             [tables[c].select("article_id", "split") for c in CONFIGS], how="vertical"

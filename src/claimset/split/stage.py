@@ -428,8 +428,10 @@ def run_split(
         table_counts = tc.as_dict()
         report.records_in += tables["claim_detection"].height
     else:
-        tables = {"claims": labels["claims"].rename({"item_id": "claim_id"}), "stance": labels["stance"]}
+        tables = dict(labels)
     strata = {n: v for n, v in STRATA.items() if n in tables}
+    if release_inputs is None:  # the labels tables as they are: claims keyed by item_id
+        strata["claims"] = ("item_id", strata["claims"][1])
     # Join the grouping keys the contract promises in the splits tables.
     extra = articles.select(["article_id", *[c for c in ARTICLE_COLUMNS if c in articles.columns]])
     for c in ARTICLE_COLUMNS:

@@ -160,17 +160,40 @@ def release_frame(config: str, df: pl.DataFrame) -> pl.DataFrame:
                 .alias(name)
             )
         elif dtype == "list:class_label":
-            codes = {v: i for i, v in enumerate(labels[name])}
-            exprs.append(
-                pl.col(name)
-                .list.eval(pl.element().replace_strict(codes, return_dtype=pl.Int64))
-                .alias(name)
-            )
+            exprs.append(pl.col(name))
         elif name in df.columns:
             exprs.append(pl.col(name).cast(_POLARS[dtype]).alias(name))
         else:
             exprs.append(pl.lit(None, dtype=_POLARS[dtype]).alias(name))
-    return df.select(exprs).sort(ID_COLUMN[config])
+    out = df.select(exprs).sort(ID_COLUMN[config])
+    for name, dtype in COLUMNS[config]:
+        if dtype == "list:class_label":
+            out = out.with_columns(_encode_list(out[name], labels[name]))
+    return out
+
+
+def _encode_list(col: pl.Series, names: tuple[str, ...]) -> pl.Series:
+    """ClassLabel codes of a list-of-strings column, encoded on the flat values.
+
+    ``list.eval(replace_strict)`` took 3 s on 20M tags; encoding the flat child array and
+    putting the list offsets back is one vectorised pass.
+    """
+    import pyarrow as pa
+
+    codes = {v: i for i, v in enumerate(names)}
+    arr = col.to_arrow()
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    offsets = arr.offsets
+    flat = pl.from_arrow(arr.flatten())
+    assert isinstance(flat, pl.Series)
+    values = flat.replace_strict(codes, return_dtype=pl.Int64).to_arrow()
+    start = offsets[0].as_py() if len(offsets) else 0
+    rebased = pa.compute.subtract(offsets, pa.scalar(start, offsets.type))
+    rebuilt = type(arr).from_arrays(rebased, values, mask=arr.is_null())
+    out = pl.from_arrow(rebuilt)
+    assert isinstance(out, pl.Series)
+    return out.alias(col.name)
 
 
 def to_arrow(config: str, frame: pl.DataFrame) -> pa.Table:

@@ -36,7 +36,13 @@ SPLIT_NAMES = np.array(["train", "validation", "test"])
 def _split_of(article_index: pl.Expr) -> pl.Expr:
     # 70/15/15 by article, as the split stage assigns whole articles.
     m = article_index % 20
-    return pl.when(m < 14).then(pl.lit("train")).when(m < 17).then(pl.lit("validation")).otherwise(pl.lit("test"))
+    return (
+        pl.when(m < 14)
+        .then(pl.lit("train"))
+        .when(m < 17)
+        .then(pl.lit("validation"))
+        .otherwise(pl.lit("test"))
+    )
 
 
 def make_tables(n_claims: int, n_sentences: int, out: Path, seed: int = 0) -> None:
@@ -44,14 +50,35 @@ def make_tables(n_claims: int, n_sentences: int, out: Path, seed: int = 0) -> No
     rng = np.random.default_rng(seed)
     per_article = 20
     n_articles = max(1, n_sentences // per_article)
-    words = "the minister said that the new policy would cost the economy billions by next year".split()
+    words = [
+        "the",
+        "minister",
+        "said",
+        "that",
+        "the",
+        "new",
+        "policy",
+        "would",
+        "cost",
+        "the",
+        "economy",
+        "billions",
+        "by",
+        "next",
+        "year",
+    ]
     sentence = " ".join(words[:15]) + "."
     out.mkdir(parents=True, exist_ok=True)
     art = pl.DataFrame({"i": np.arange(n_articles)}).with_columns(
         pl.format("a-{}", pl.col("i").cast(pl.String).str.zfill(16)).alias("article_id"),
         pl.format("Headline {}", pl.col("i")).alias("title"),
-        pl.format("{} {}", pl.col("i"), pl.lit(" ".join([sentence] * per_article * 2))).alias("text"),
-        pl.when(pl.col("i") % 2 == 0).then(pl.lit("wire")).otherwise(pl.lit("claimset-demo")).alias("source"),
+        pl.format("{} {}", pl.col("i"), pl.lit(" ".join([sentence] * per_article * 2))).alias(
+            "text"
+        ),
+        pl.when(pl.col("i") % 2 == 0)
+        .then(pl.lit("wire"))
+        .otherwise(pl.lit("claimset-demo"))
+        .alias("source"),
         pl.lit(None, dtype=pl.String).alias("url"),
         pl.lit("2026-01-01").alias("published_at"),
         pl.lit("en").alias("language"),
@@ -59,9 +86,15 @@ def make_tables(n_claims: int, n_sentences: int, out: Path, seed: int = 0) -> No
         _split_of(pl.col("i")).alias("split"),
     )
     art.drop("i").write_parquet(out / "articles.parquet")
-    s = pl.DataFrame({"j": np.arange(n_sentences)}).with_columns((pl.col("j") // per_article).alias("i"))
+    s = pl.DataFrame({"j": np.arange(n_sentences)}).with_columns(
+        (pl.col("j") // per_article).alias("i")
+    )
     cd = s.with_columns(
-        pl.format("a-{}-s{}", pl.col("i").cast(pl.String).str.zfill(16), (pl.col("j") % per_article).cast(pl.String).str.zfill(4)).alias("sentence_id"),
+        pl.format(
+            "a-{}-s{}",
+            pl.col("i").cast(pl.String).str.zfill(16),
+            (pl.col("j") % per_article).cast(pl.String).str.zfill(4),
+        ).alias("sentence_id"),
         pl.format("a-{}", pl.col("i").cast(pl.String).str.zfill(16)).alias("article_id"),
         ((pl.col("j") % per_article) * (len(sentence) + 1)).alias("char_start"),
         ((pl.col("j") % per_article) * (len(sentence) + 1) + len(sentence)).alias("char_end"),
@@ -82,12 +115,16 @@ def make_tables(n_claims: int, n_sentences: int, out: Path, seed: int = 0) -> No
     )
     types = np.array(["factual", "prediction", "opinion", "warning"])
     claims = c.with_columns(
-        pl.format("a-{}-g{}", pl.col("i").cast(pl.String).str.zfill(16), pl.col("k")).alias("claim_id"),
+        pl.format("a-{}-g{}", pl.col("i").cast(pl.String).str.zfill(16), pl.col("k")).alias(
+            "claim_id"
+        ),
         pl.format("a-{}", pl.col("i").cast(pl.String).str.zfill(16)).alias("article_id"),
         pl.format("a-{}-s0001", pl.col("i").cast(pl.String).str.zfill(16)).alias("sentence_id"),
         pl.lit(113).cast(pl.Int64).alias("char_start"),
         pl.lit(175).cast(pl.Int64).alias("char_end"),
-        pl.format("the new policy would cost the economy {} billion by next year", pl.col("k")).alias("text"),
+        pl.format(
+            "the new policy would cost the economy {} billion by next year", pl.col("k")
+        ).alias("text"),
         pl.lit(84).cast(pl.Int64).alias("speaker_start"),
         pl.lit(92).cast(pl.Int64).alias("speaker_end"),
         pl.lit("minister").alias("speaker_text"),
@@ -108,7 +145,7 @@ def make_tables(n_claims: int, n_sentences: int, out: Path, seed: int = 0) -> No
     tags = ["O", "O", "B-SOURCE", "B-CUE", "B-CONTENT"] + ["I-CONTENT"] * 10 + ["O"]
     attribution = art.select(
         "article_id",
-        pl.lit((words[:15] + ["."]) * per_article).alias("tokens"),
+        pl.lit([*words[:15], "."] * per_article).alias("tokens"),
         pl.lit(list(range(0, n_tok * 5, 5))).alias("token_starts"),
         pl.lit(list(range(3, n_tok * 5, 5))).alias("token_ends"),
         pl.lit(tags * per_article).alias("tags"),
@@ -117,25 +154,27 @@ def make_tables(n_claims: int, n_sentences: int, out: Path, seed: int = 0) -> No
     attribution.write_parquet(out / "attribution.parquet")
     n_stance = max(1, n_sentences // 10)
     labels = np.array(["favor", "against", "neutral", "unrelated"])
-    st = pl.DataFrame({"k": np.arange(n_stance)}).with_columns(
-        (pl.col("k") % n_articles).alias("i")
-    ).with_columns(
-        pl.format("p-{}", pl.col("k").cast(pl.String).str.zfill(12)).alias("item_id"),
-        pl.format("a-{}", pl.col("i").cast(pl.String).str.zfill(16)).alias("article_id"),
-        pl.lit("wire").alias("source"),
-        pl.lit("2026-01-01").alias("published_at"),
-        pl.lit("target").alias("pair_kind"),
-        pl.format("t-{}", pl.col("k") % 50).alias("target_id"),
-        pl.lit("The policy should be adopted").alias("target"),
-        pl.lit(sentence).alias("text"),
-        pl.lit(" ".join([sentence] * 4)).alias("context"),
-        pl.Series(labels[rng.integers(0, 4, n_stance)]).alias("label"),
-        pl.lit("majority").alias("method"),
-        pl.lit(1.0).alias("confidence"),
-        pl.lit(3).cast(pl.Int64).alias("n_annotators"),
-        pl.lit(1.0).alias("agreement"),
-        pl.lit(False).alias("synthetic"),
-        _split_of(pl.col("i")).alias("split"),
+    st = (
+        pl.DataFrame({"k": np.arange(n_stance)})
+        .with_columns((pl.col("k") % n_articles).alias("i"))
+        .with_columns(
+            pl.format("p-{}", pl.col("k").cast(pl.String).str.zfill(12)).alias("item_id"),
+            pl.format("a-{}", pl.col("i").cast(pl.String).str.zfill(16)).alias("article_id"),
+            pl.lit("wire").alias("source"),
+            pl.lit("2026-01-01").alias("published_at"),
+            pl.lit("target").alias("pair_kind"),
+            pl.format("t-{}", pl.col("k") % 50).alias("target_id"),
+            pl.lit("The policy should be adopted").alias("target"),
+            pl.lit(sentence).alias("text"),
+            pl.lit(" ".join([sentence] * 4)).alias("context"),
+            pl.Series(labels[rng.integers(0, 4, n_stance)]).alias("label"),
+            pl.lit("majority").alias("method"),
+            pl.lit(1.0).alias("confidence"),
+            pl.lit(3).cast(pl.Int64).alias("n_annotators"),
+            pl.lit(1.0).alias("agreement"),
+            pl.lit(False).alias("synthetic"),
+            _split_of(pl.col("i")).alias("split"),
+        )
     )
     st.drop("i", "k").write_parquet(out / "stance.parquet")
 
@@ -161,7 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         make_tables(args.claims, args.sentences, splits)
         gen_s = time.perf_counter() - t
-        sizes = {p.stem: pl.scan_parquet(p).select(pl.len()).collect().item() for p in sorted(splits.glob("*.parquet"))}
+        sizes = {
+            p.stem: pl.scan_parquet(p).select(pl.len()).collect().item()
+            for p in sorted(splits.glob("*.parquet"))
+        }
         times = []
         for n in range(args.repeat):
             out = Path(tmp) / f"release-{n}"
@@ -175,7 +217,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             times.append(time.perf_counter() - t)
             release_bytes = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-            print(f"run {n + 1}: {times[-1]:.2f} s ({report.records_out} rows, {release_bytes / 1e6:.1f} MB)", flush=True)
+            print(
+                f"run {n + 1}: {times[-1]:.2f} s ({report.records_out} rows, {release_bytes / 1e6:.1f} MB)",
+                flush=True,
+            )
     median = statistics.median(times)
     result = {
         "rows": sizes,

@@ -44,9 +44,7 @@ class DatasetConfig:
     # Licence of each article source's text (source name -> licence id or note). Sources
     # not listed get ``default_source_license``: real news text is the publishers'.
     source_licenses: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    default_source_license: str = (
-        "copyright of the publishers; check before redistributing"
-    )
+    default_source_license: str = "copyright of the publishers; check before redistributing"
     # The config ``load_dataset(path)`` opens without a config name.
     default_config: str = "claim_detection"
 

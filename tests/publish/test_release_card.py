@@ -53,7 +53,9 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
-def _build(out: Path, splits: Path = FIX / "splits", ds: DatasetConfig = DEMO, **kw: object) -> Path:
+def _build(
+    out: Path, splits: Path = FIX / "splits", ds: DatasetConfig = DEMO, **kw: object
+) -> Path:
     build_release(
         splits,
         out,
@@ -110,7 +112,9 @@ def test_yaml_header_checked_with_huggingface_hub(release: Path) -> None:
 
     card = DatasetCard.load(release / "README.md")
     data = card.data.to_dict()
-    files = {c["config_name"]: {d["split"]: d["path"] for d in c["data_files"]} for c in data["configs"]}
+    files = {
+        c["config_name"]: {d["split"]: d["path"] for d in c["data_files"]} for c in data["configs"]
+    }
     assert set(files) == set(CONFIGS)
     assert [c["config_name"] for c in data["configs"] if c.get("default")] == ["claim_detection"]
     for config, per_split in files.items():
@@ -124,7 +128,9 @@ def test_yaml_header_checked_with_huggingface_hub(release: Path) -> None:
             path = release / config / f"{s['name']}.parquet"
             assert s["num_examples"] == pq.ParquetFile(path).metadata.num_rows
             # num_bytes: the Arrow size of the table written, recomputed from the split table.
-            part = pl.read_parquet(FIX / "splits" / f"{config}.parquet").filter(pl.col("split") == s["name"])
+            part = pl.read_parquet(FIX / "splits" / f"{config}.parquet").filter(
+                pl.col("split") == s["name"]
+            )
             if config == "articles":  # added by publish from dataset.source_licenses
                 part = part.with_columns(pl.lit("cc-by-4.0").alias("license_note"))
             assert s["num_bytes"] == to_arrow(config, release_frame(config, part)).nbytes
@@ -157,15 +163,20 @@ def test_card_tables_match_the_files(release: Path) -> None:
                 df = frames[config][s]
                 counts = [int((df[col] == i).sum()) for i in range(len(names))]
                 none = int((df[col] == -1).sum())
-                line = f"| {s} | {df.height} | {df['article_id'].n_unique()} | " + " | ".join(
-                    map(str, counts + ([none] if none else []))
-                ) + " |"
+                line = (
+                    f"| {s} | {df.height} | {df['article_id'].n_unique()} | "
+                    + " | ".join(map(str, counts + ([none] if none else [])))
+                    + " |"
+                )
                 assert line in section, (config, col, line)
     attribution = _section(body, "attribution")
     for s in SPLITS:
         df = frames["attribution"][s]
         tags = df["tags"].explode()
-        assert f"| {s} | {df.height} | {tags.len()} | {int((tags == 0).sum())} | {int((tags == 1).sum())} |" in attribution
+        assert (
+            f"| {s} | {df.height} | {tags.len()} | {int((tags == 0).sum())} | {int((tags == 1).sum())} |"
+            in attribution
+        )
     labelled = ("claim_detection", "claims", "stance")
     total = sum(frames[c][s].height for c in labelled for s in SPLITS)
     arts = pl.concat([frames["articles"][s] for s in SPLITS])
@@ -175,7 +186,10 @@ def test_card_tables_match_the_files(release: Path) -> None:
         for c in labelled
         for s in SPLITS
     )
-    assert f"{synthetic} of {total} rows of `claim_detection`, `claims` and `stance` come from synthetic" in body
+    assert (
+        f"{synthetic} of {total} rows of `claim_detection`, `claims` and `stance` come from synthetic"
+        in body
+    )
     assert "Version **1.2.3**" in body
 
 
@@ -200,8 +214,13 @@ def test_card_quotes_agreement_and_what_was_left_out(release: Path) -> None:
     assert f"| claims items unresolved (tie), in the adjudication queue | {ties} |" in body
     report = json.loads((FIX / "splits.json").read_text())
     n = report["tables"]["sentences_unresolved"]
-    assert f"| sentences left out of claim_detection: they overlap an unresolved claim | {n} |" in body
-    assert "| articles in more than one split, over all configs (measured on these files) | 0 |" in body
+    assert (
+        f"| sentences left out of claim_detection: they overlap an unresolved claim | {n} |" in body
+    )
+    assert (
+        "| articles in more than one split, over all configs (measured on these files) | 0 |"
+        in body
+    )
     assert "(croissant.json)" in body
 
 
@@ -223,7 +242,11 @@ def _snippets(body: str) -> dict[str, str]:
     out = {}
     for config in CONFIGS:
         section = _section(body, config)
-        m = re.search(r"(?:Train a model on it|Use it) \(this exact script[^\n]*\n\n```python\n(.*?)```", section, re.S)
+        m = re.search(
+            r"(?:Train a model on it|Use it) \(this exact script[^\n]*\n\n```python\n(.*?)```",
+            section,
+            re.S,
+        )
         assert m, config
         out[config] = m.group(1)
     return out
@@ -238,14 +261,27 @@ def test_every_snippet_in_the_card_runs_on_the_release(release: Path, tmp_path: 
         script = tmp_path / f"{config}.py"
         script.write_text(code, encoding="utf-8")
         done = subprocess.run(
-            [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+            [sys.executable, str(script)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert done.returncode == 0, (config, done.stderr[-2000:])
         assert done.stdout.strip(), config
     # The claim-detection snippet trains and scores the positive class, as CheckThat! does.
-    assert "claim F1 (test):" in subprocess.run(
-        [sys.executable, str(tmp_path / "claim_detection.py")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
-    ).stdout
+    assert (
+        "claim F1 (test):"
+        in subprocess.run(
+            [sys.executable, str(tmp_path / "claim_detection.py")],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        ).stdout
+    )
 
 
 def test_croissant_validates_and_reads_one_record_per_record_set(release: Path) -> None:
@@ -262,7 +298,9 @@ def test_croissant_validates_and_reads_one_record_per_record_set(release: Path) 
         assert record, rs
         first_records[rs] = record
         if rs != "splits":
-            fields = {f.name for f in next(r for r in ds.metadata.record_sets if r.name == rs).fields}
+            fields = {
+                f.name for f in next(r for r in ds.metadata.record_sets if r.name == rs).fields
+            }
             assert fields == {c for c, _ in COLUMNS[rs]} | {"split"}
             assert record[f"{rs}/split"] in (b"train", b"validation", b"test")
     first = first_records["claims"]
@@ -271,7 +309,9 @@ def test_croissant_validates_and_reads_one_record_per_record_set(release: Path) 
     assert "cc-by-4.0" in json.dumps(doc["license"])
     for key in ("rai:dataCollection", "rai:dataAnnotationProtocol", "rai:dataBiases"):
         assert doc.get(key), key
-    assert "did not see the machine pre-annotations" in json.dumps(doc["rai:dataAnnotationProtocol"])
+    assert "did not see the machine pre-annotations" in json.dumps(
+        doc["rai:dataAnnotationProtocol"]
+    )
 
 
 def test_licence_comes_from_params_with_a_note_per_source(tmp_path: Path) -> None:
@@ -308,10 +348,15 @@ def test_downgraded_critical_checks_are_listed_not_passed(tmp_path: Path) -> Non
     severity = {"labels_stance.max_label_share": "warning", "articles.min_rows": "warning"}
     _, body = _card(_build(tmp_path / "rel", validation_report=report, severity=severity))
     assert "**passed only because 1 critical check(s) were downgraded to warnings**" in body
-    assert "| `labels_stance.max_label_share` | **failed** (labels_stance.max_label_share) |" in body
+    assert (
+        "| `labels_stance.max_label_share` | **failed** (labels_stance.max_label_share) |" in body
+    )
     assert "| `articles.min_rows` | passed |" in body
     _, clean = _card(_build(tmp_path / "clean", validation_report=report))
-    assert "**passed** (120 checks" in clean and "downgraded" not in clean.split("## Validation gate")[1].split("##")[0]
+    assert (
+        "**passed** (120 checks" in clean
+        and "downgraded" not in clean.split("## Validation gate")[1].split("##")[0]
+    )
 
 
 def _stance_with_targets(tmp_path: Path, assign: dict[str, str]) -> Path:
@@ -320,7 +365,12 @@ def _stance_with_targets(tmp_path: Path, assign: dict[str, str]) -> Path:
     tables = {c: pl.read_parquet(splits / f"{c}.parquet") for c in CONFIGS}
     # Give every article the split of its stance target (one article, one split throughout).
     st = tables["stance"]
-    art = dict(st.select("article_id", "target_id").unique("article_id", keep="first").sort("article_id").iter_rows())
+    art = dict(
+        st.select("article_id", "target_id")
+        .unique("article_id", keep="first")
+        .sort("article_id")
+        .iter_rows()
+    )
     split_of = {a: assign.get(t, "train") for a, t in art.items()}
     for c, df in tables.items():
         df.with_columns(
@@ -332,7 +382,11 @@ def _stance_with_targets(tmp_path: Path, assign: dict[str, str]) -> Path:
 def test_shared_targets_sentence_matches_the_count(tmp_path: Path) -> None:
     targets = sorted(pl.read_parquet(FIX / "splits" / "stance.parquet")["target_id"].unique())
     _, body = _card(_build(tmp_path / "all"))
-    shared = pl.read_parquet(FIX / "splits" / "stance.parquet").group_by("target_id").agg(pl.col("split").n_unique())
+    shared = (
+        pl.read_parquet(FIX / "splits" / "stance.parquet")
+        .group_by("target_id")
+        .agg(pl.col("split").n_unique())
+    )
     k = int((shared["split"] > 1).sum())
     if k == len(targets):
         assert f"All {len(targets)} target(s) occur in more than one split" in body
@@ -341,7 +395,11 @@ def test_shared_targets_sentence_matches_the_count(tmp_path: Path) -> None:
     # Each target in one split: the sentence says scores are on unseen targets.
     one = {t: s for t, s in zip(targets, ("train", "validation", "test", "train"), strict=False)}
     splits = _stance_with_targets(tmp_path / "x", one)
-    tables = pl.read_parquet(splits / "stance.parquet").group_by("target_id").agg(pl.col("split").n_unique())
+    tables = (
+        pl.read_parquet(splits / "stance.parquet")
+        .group_by("target_id")
+        .agg(pl.col("split").n_unique())
+    )
     if int((tables["split"] > 1).sum()) == 0:
         _, unseen = _card(_build(tmp_path / "unseen", splits=splits))
         assert "every validation and test target is unseen in training" in unseen
@@ -351,9 +409,14 @@ def test_shared_targets_sentence_matches_the_count(tmp_path: Path) -> None:
 def test_preannotation_statements_follow_one_param(tmp_path: Path) -> None:
     _, hidden = _card(_build(tmp_path / "a", ds=DatasetConfig(preannotations_shown=False)))
     _, shown = _card(_build(tmp_path / "b", ds=DatasetConfig(preannotations_shown=True)))
-    assert "did not see the machine pre-annotations" in hidden and "were shown to the annotators" not in hidden
+    assert (
+        "did not see the machine pre-annotations" in hidden
+        and "were shown to the annotators" not in hidden
+    )
     assert "Pre-annotations were not shown" in hidden
-    assert "were shown to the annotators as a starting point" in shown and "did not see" not in shown
+    assert (
+        "were shown to the annotators as a starting point" in shown and "did not see" not in shown
+    )
     assert "Pre-annotations were shown to annotators and may anchor" in shown
 
 
@@ -411,7 +474,11 @@ def test_load_dataset_reads_every_config_with_class_labels(release: Path, tmp_pa
             assert isinstance(feat, datasets.ClassLabel) and feat.names == list(names)
     stance = datasets.load_dataset(str(release), "stance", cache_dir=str(tmp_path / "cache"))
     feat = stance["train"].features["label"]
-    want = pl.read_parquet(FIX / "splits" / "stance.parquet").filter(pl.col("split") == "test").sort("item_id")
+    want = (
+        pl.read_parquet(FIX / "splits" / "stance.parquet")
+        .filter(pl.col("split") == "test")
+        .sort("item_id")
+    )
     assert [feat.int2str(v) for v in stance["test"]["label"]] == want["label"].to_list()
     cd = datasets.load_dataset(str(release), "claim_detection", cache_dir=str(tmp_path / "cache"))
     rows = cd["train"].to_polars()
@@ -428,17 +495,29 @@ def test_push_to_hub_is_refused_without_token(
     with pytest.raises(ClaimsetError, match="HF_TOKEN is not set"):
         push_release(release, "someone/claimset-demo")
     rc = main(
-        ["publish", "--to-hub", "someone/claimset-demo", "--release", str(release), "--params", str(ROOT / "params.yaml")]
+        [
+            "publish",
+            "--to-hub",
+            "someone/claimset-demo",
+            "--release",
+            str(release),
+            "--params",
+            str(ROOT / "params.yaml"),
+        ]
     )
     assert rc == 2 and "HF_TOKEN is not set" in capsys.readouterr().err
 
 
-def test_push_failure_never_prints_the_token(release: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_push_failure_never_prints_the_token(
+    release: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = "hf_" + "x" * 30
     monkeypatch.setenv("HF_TOKEN", secret)
     with pytest.raises(ClaimsetError) as info:
         push_release(release, "someone/claimset-demo")
-    assert secret not in str(info.value) and "push to someone/claimset-demo failed" in str(info.value)
+    assert secret not in str(info.value) and "push to someone/claimset-demo failed" in str(
+        info.value
+    )
 
 
 def test_missing_split_table_is_a_clear_error(tmp_path: Path) -> None:
@@ -477,7 +556,10 @@ def test_empty_split_is_named_left_out_and_the_release_still_loads(tmp_path: Pat
     for config in CONFIGS:
         df = pl.read_parquet(FIX / "splits" / f"{config}.parquet")
         df = df.with_columns(
-            pl.when(pl.col("split") == "validation").then(pl.lit("train")).otherwise(pl.col("split")).alias("split")
+            pl.when(pl.col("split") == "validation")
+            .then(pl.lit("train"))
+            .otherwise(pl.col("split"))
+            .alias("split")
         )
         df.write_parquet(tmp_path / "splits" / f"{config}.parquet")
     build_release(tmp_path / "splits", tmp_path / "rel", DatasetConfig(), PublishConfig())
@@ -498,8 +580,14 @@ def test_card_reports_an_article_split_across_configs(tmp_path: Path) -> None:
     claims = pl.read_parquet(tmp_path / "splits" / "claims.parquet")
     aid = claims.filter(pl.col("split") == "train")["article_id"][0]
     claims.with_columns(
-        pl.when(pl.col("article_id") == aid).then(pl.lit("test")).otherwise(pl.col("split")).alias("split")
+        pl.when(pl.col("article_id") == aid)
+        .then(pl.lit("test"))
+        .otherwise(pl.col("split"))
+        .alias("split")
     ).write_parquet(tmp_path / "splits" / "claims.parquet")
     build_release(tmp_path / "splits", tmp_path / "rel", DatasetConfig(), PublishConfig())
     _, body = _card(tmp_path / "rel")
-    assert "| articles in more than one split, over all configs (measured on these files) | 1 |" in body
+    assert (
+        "| articles in more than one split, over all configs (measured on these files) | 1 |"
+        in body
+    )

@@ -35,7 +35,9 @@ def inputs(root: Path = PIPE) -> ReleaseInputs:
     )
 
 
-def split(out: Path, labels_claims: Path = PIPE / "labels_claims.parquet") -> dict[str, pl.DataFrame]:
+def split(
+    out: Path, labels_claims: Path = PIPE / "labels_claims.parquet"
+) -> dict[str, pl.DataFrame]:
     run_split(
         labels_claims,
         PIPE / "labels_stance.parquet",
@@ -108,12 +110,22 @@ def test_claims_carry_speaker_spans_names_and_cues(tables: dict[str, pl.DataFram
     attributed = claims.filter(pl.col("speaker_start").is_not_null())
     assert attributed.height > claims.height / 2
     for row in attributed.iter_rows(named=True):
-        assert texts[row["article_id"]][row["speaker_start"] : row["speaker_end"]] == row["speaker_text"]
+        assert (
+            texts[row["article_id"]][row["speaker_start"] : row["speaker_end"]]
+            == row["speaker_text"]
+        )
         assert row["speaker_name"]
-        assert row["speaker_pronoun"] == (row["speaker_text"].lower() in {"he", "she", "they", "it"})
+        assert row["speaker_pronoun"] == (
+            row["speaker_text"].lower() in {"he", "she", "they", "it"}
+        )
     # A pronoun speaker is resolved to the person's name, not left as "he".
     pron = attributed.filter(pl.col("speaker_pronoun"))
-    assert pron.height and (pron["speaker_name"].str.to_lowercase() != pron["speaker_text"].str.to_lowercase()).any()
+    assert (
+        pron.height
+        and (
+            pron["speaker_name"].str.to_lowercase() != pron["speaker_text"].str.to_lowercase()
+        ).any()
+    )
     cued = claims.filter(pl.col("cue_start").is_not_null())
     assert cued.height
     for row in cued.iter_rows(named=True):
@@ -144,9 +156,10 @@ def test_speaker_name_column_of_the_labels_is_used_when_present(
     report = json.loads((tmp_path / "splits.json").read_text())
     assert report["tables"]["speaker_names_from_annotators"] == named.height
     # A null in the column falls back as before.
-    assert after.filter(pl.col("speaker_text").is_null())["speaker_name"].null_count() == after.filter(
-        pl.col("speaker_text").is_null()
-    ).height
+    assert (
+        after.filter(pl.col("speaker_text").is_null())["speaker_name"].null_count()
+        == after.filter(pl.col("speaker_text").is_null()).height
+    )
 
 
 def test_attribution_tags_rebuild_the_gold_spans(tables: dict[str, pl.DataFrame]) -> None:
@@ -161,7 +174,9 @@ def test_attribution_tags_rebuild_the_gold_spans(tables: dict[str, pl.DataFrame]
         gold = claims.filter(pl.col("article_id") == row["article_id"])
         spans = {
             "CONTENT": list(gold.select("char_start", "char_end").iter_rows()),
-            "SOURCE": list(gold.drop_nulls("speaker_start").select("speaker_start", "speaker_end").iter_rows()),
+            "SOURCE": list(
+                gold.drop_nulls("speaker_start").select("speaker_start", "speaker_end").iter_rows()
+            ),
             "CUE": list(gold.drop_nulls("cue_start").select("cue_start", "cue_end").iter_rows()),
         }
         # Every B-/I- run lies inside one gold span of its kind; I- never follows another kind.
@@ -176,7 +191,10 @@ def test_attribution_tags_rebuild_the_gold_spans(tables: dict[str, pl.DataFrame]
             while j < len(tags) and tags[j] == f"I-{kind}":
                 j += 1
             a, b = starts[i], ends[j - 1]
-            assert any(s < b and a < e and s <= a + 1 and b <= e + 1 for s, e in spans[kind]), (kind, text[a:b])
+            assert any(s < b and a < e and s <= a + 1 and b <= e + 1 for s, e in spans[kind]), (
+                kind,
+                text[a:b],
+            )
             n_runs += 1
             i = j
         # Every gold claim inside the tokenised text has at least one CONTENT token.
@@ -217,7 +235,12 @@ def test_cli_split_reads_params(tmp_path: Path) -> None:
     args += ["--articles", str(PIPE / "articles.parquet")]
     args += ["--sentences", str(PIPE / "sentences.parquet"), "--tasks", str(PIPE / "tasks")]
     args += ["--annotations", str(PIPE / "annotations.parquet")]
-    args += ["--candidates", str(PIPE / "claims.parquet"), "--unresolved", str(PIPE / "unresolved.jsonl")]
+    args += [
+        "--candidates",
+        str(PIPE / "claims.parquet"),
+        "--unresolved",
+        str(PIPE / "unresolved.jsonl"),
+    ]
     args += ["--out-dir", str(tmp_path / "out"), "--report", str(tmp_path / "r.json")]
     assert main([*args, "--params", str(params)]) == 0
     report = json.loads((tmp_path / "r.json").read_text())

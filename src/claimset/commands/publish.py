@@ -71,7 +71,6 @@ def _run(args: argparse.Namespace) -> int:
             )
         from claimset.publish import build_release
         from claimset.release_config import DatasetConfig
-
         from claimset.validate import ValidateConfig
 
         dataset = load_section("dataset", DatasetConfig, args.params)

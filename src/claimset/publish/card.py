@@ -75,7 +75,9 @@ class ConfigFacts:
     @property
     def none_fields(self) -> list[str]:
         """Label fields with ``-1`` (no label) rows."""
-        return [c for c, per in self.label_counts.items() if any("(none)" in v for v in per.values())]
+        return [
+            c for c, per in self.label_counts.items() if any("(none)" in v for v in per.values())
+        ]
 
     @property
     def total(self) -> int:
@@ -352,7 +354,9 @@ def _first_paragraph(text: str) -> str:
     return " ".join(re.sub(r"[*`]", "", para).split())
 
 
-def label_definitions(guidelines_dir: str | os.PathLike[str] | None) -> dict[str, dict[str, dict[str, str]]]:
+def label_definitions(
+    guidelines_dir: str | os.PathLike[str] | None,
+) -> dict[str, dict[str, dict[str, str]]]:
     """config -> field -> label -> definition, read from configs/guidelines/*.md.
 
     Tables whose rows name a label (``| **1** | factual | definition | ... |``) give the
@@ -363,7 +367,11 @@ def label_definitions(guidelines_dir: str | os.PathLike[str] | None) -> dict[str
     if guidelines_dir is None:
         return {}
     root = Path(guidelines_dir)
-    texts = {n: (root / f"{n}.md").read_text(encoding="utf-8") for n in ("claims", "stance") if (root / f"{n}.md").is_file()}
+    texts = {
+        n: (root / f"{n}.md").read_text(encoding="utf-8")
+        for n in ("claims", "stance")
+        if (root / f"{n}.md").is_file()
+    }
 
     def table_defs(md: str, labels: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -382,7 +390,10 @@ def label_definitions(guidelines_dir: str | os.PathLike[str] | None) -> dict[str
         secs = _sections(md)
         cw_sec = next((v for k, v in secs.items() if k.startswith("check-worthy")), "")
         cw: dict[str, str] = {}
-        for value, pat in (("yes", r"\*\*yes[^*]*\*\*(.*?)(?=\n\*\*no|\Z)"), ("no", r"\*\*no[^*]*\*\*(.*?)(?=\n\n|\Z)")):
+        for value, pat in (
+            ("yes", r"\*\*yes[^*]*\*\*(.*?)(?=\n\*\*no|\Z)"),
+            ("no", r"\*\*no[^*]*\*\*(.*?)(?=\n\n|\Z)"),
+        ):
             m = re.search(pat, cw_sec, re.S)
             if m:
                 found = " ".join(re.sub(r"[*`]", "", m.group(1)).split()).strip(" :")
@@ -406,7 +417,8 @@ def label_definitions(guidelines_dir: str | os.PathLike[str] | None) -> dict[str
         out["attribution"] = {
             "tags": {
                 "CONTENT": "a gold CLAIM span (the content, not the reporting frame)",
-                "SOURCE": "the SPEAKER mention linked to the claim" + (f": {speaker_def}" if speaker_def else ""),
+                "SOURCE": "the SPEAKER mention linked to the claim"
+                + (f": {speaker_def}" if speaker_def else ""),
                 "CUE": "the reporting verb that links source and content (said, warned, according to ...)",
                 "O": "every other token of the sentences annotators saw",
             }
@@ -447,7 +459,9 @@ def collect_config_facts(
         train = frames["train"]
         examples[col] = {}
         for i, v in enumerate(names):
-            rows = train.filter(pl.col(col) == i).head(examples_per_label) if train.height else train
+            rows = (
+                train.filter(pl.col(col) == i).head(examples_per_label) if train.height else train
+            )
             targets = rows["target"].to_list() if "target" in rows.columns else [None] * rows.height
             examples[col][v] = [
                 f"“{_clip(t, example_max_chars)}”"

@@ -57,8 +57,10 @@ def _field(config: str, column: str, dtype: str, description: str | None) -> Any
     labels = RELEASE_LABELS[config].get(column)
     desc = description or ""
     if labels:
-        desc = (desc + " " if desc else "") + "ClassLabel codes: " + ", ".join(
-            f"{i}={v}" for i, v in enumerate(labels)
+        desc = (
+            (desc + " " if desc else "")
+            + "ClassLabel codes: "
+            + ", ".join(f"{i}={v}" for i, v in enumerate(labels))
         )
         if dtype == "class_label":
             desc += "; -1 = no label"
@@ -130,7 +132,10 @@ def build_croissant(facts: CroissantFacts, column_docs: Mapping[str, Mapping[str
             )
         )
     metadata = mlc.Metadata(
-        conforms_to=["http://mlcommons.org/croissant/1.1", "http://mlcommons.org/croissant/RAI/1.0"],
+        conforms_to=[
+            "http://mlcommons.org/croissant/1.1",
+            "http://mlcommons.org/croissant/RAI/1.0",
+        ],
         name=facts.name,
         description=facts.description,
         version=facts.version,

@@ -154,10 +154,7 @@ def release_frame(config: str, df: pl.DataFrame) -> pl.DataFrame:
         if dtype == "class_label":
             codes = {v: i for i, v in enumerate(labels[name])}
             exprs.append(
-                pl.col(name)
-                .replace_strict(codes, return_dtype=pl.Int64)
-                .fill_null(-1)
-                .alias(name)
+                pl.col(name).replace_strict(codes, return_dtype=pl.Int64).fill_null(-1).alias(name)
             )
         elif dtype == "list:class_label":
             exprs.append(pl.col(name))

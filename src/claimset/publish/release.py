@@ -23,6 +23,7 @@ from claimset.io import atomic_path, sha256_file, write_text
 from claimset.labels import SPLITS
 from claimset.publish.card import (
     ReleaseFacts,
+    _read_json,
     collect_config_facts,
     label_definitions,
     leakage_from_report,
@@ -31,12 +32,17 @@ from claimset.publish.card import (
     read_unresolved,
     render_card,
     validation_status,
-    _read_json,
 )
 from claimset.publish.checksums import write_checksums
 from claimset.publish.config import PublishConfig
 from claimset.publish.croissant import CroissantFacts, build_croissant
-from claimset.publish.features import CONFIGS, COLUMNS, ID_COLUMN, features_for, release_frame, to_arrow
+from claimset.publish.features import (
+    COLUMNS,
+    CONFIGS,
+    features_for,
+    release_frame,
+    to_arrow,
+)
 from claimset.publish.schema_docs import COLUMN_DOCS, PURPOSE, PURPOSE_LONG
 from claimset.release_config import DatasetConfig
 from claimset.stage import StageReport
@@ -147,7 +153,9 @@ def build_release(
         arts = tables["articles"]
         arts = arts.with_columns(
             pl.col("source")
-            .replace_strict(licences, default=dataset.default_source_license, return_dtype=pl.String)
+            .replace_strict(
+                licences, default=dataset.default_source_license, return_dtype=pl.String
+            )
             .fill_null(dataset.default_source_license)
             .alias("license_note")
         )
@@ -192,7 +200,11 @@ def build_release(
                 cfg.example_max_chars,
             )
             if config == "claims":
-                methods = table.group_by("method").len().sort("method") if "method" in table.columns else None
+                methods = (
+                    table.group_by("method").len().sort("method")
+                    if "method" in table.columns
+                    else None
+                )
                 if methods is not None:
                     facts.configs[config].methods = {str(k): int(v) for k, v in methods.iter_rows()}
         # Synthetic rows: rows of a synthetic article, whatever the config's own columns.
@@ -213,11 +225,7 @@ def build_release(
         by_target = per_target.group_by("target_id").agg(pl.col("split").sort())
         facts.targets = by_target.height
         facts.shared_targets = int(by_target.filter(pl.col("split").list.len() > 1).height)
-        facts.test_only_targets = sorted(
-            t
-            for t, s in by_target.iter_rows()
-            if s == ["test"]
-        )
+        facts.test_only_targets = sorted(t for t, s in by_target.iter_rows() if s == ["test"])
         if report.records_out != report.records_in:
             raise InputError(
                 src, f"rows do not reconcile: {report.records_in} in, {report.records_out} released"
@@ -250,7 +258,9 @@ def build_release(
         write_text(
             tmp / "README.md", render_card(dataset, facts, load_path=load_path, snippets=snippets)
         )
-        write_text(tmp / "croissant.json", build_croissant(_croissant_facts(dataset, facts), COLUMN_DOCS))
+        write_text(
+            tmp / "croissant.json", build_croissant(_croissant_facts(dataset, facts), COLUMN_DOCS)
+        )
         write_checksums(tmp)
         _swap_in(tmp, dest)
     finally:
@@ -330,21 +340,18 @@ def _croissant_facts(ds: DatasetConfig, facts: ReleaseFacts) -> CroissantFacts:
         limitations=(
             "Small: confidence intervals on any score are wide.",
             *(
-                (f"Synthetic articles: {facts.configs['articles'].synthetic_rows} article(s) are fictional.",)
+                (
+                    f"Synthetic articles: {facts.configs['articles'].synthetic_rows} article(s) are fictional.",
+                )
                 if facts.configs["articles"].synthetic_rows
                 else ()
             ),
             *(
-                (
-                    f"Article text from sources not under {ds.license}: "
-                    f"{ds.default_source_license}.",
-                )
+                (f"Article text from sources not under {ds.license}: {ds.default_source_license}.",)
                 if any(s["license"] != ds.license for s in facts.sources)
                 else ()
             ),
         ),
         use_cases=tuple(f"{n}: {p}" for n, p in PURPOSE.items()),
-        sensitive_information=(
-            "Names of public figures quoted in news articles (speaker_name).",
-        ),
+        sensitive_information=("Names of public figures quoted in news articles (speaker_name).",),
     )

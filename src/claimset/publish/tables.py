@@ -182,7 +182,10 @@ def build_claim_detection(
     )
     # Annotators' own CLAIM regions: who marked something in each sentence.
     regions = ann.filter((pl.col("field") == "claim") & (pl.col("value") != NO_SPAN)).select(
-        "task_key", "annotator", pl.col("char_start").alias("r_start"), pl.col("char_end").alias("r_end")
+        "task_key",
+        "annotator",
+        pl.col("char_start").alias("r_start"),
+        pl.col("char_end").alias("r_end"),
     )
     marked = (
         sents.select("sentence_id", "task_key", "char_start", "char_end")
@@ -214,7 +217,9 @@ def build_claim_detection(
     out = (
         sents.join(hit, on="sentence_id", how="left")
         .join(marked, on="sentence_id", how="left")
-        .join(unsettled.with_columns(pl.lit(True).alias("_unsettled")), on="sentence_id", how="left")
+        .join(
+            unsettled.with_columns(pl.lit(True).alias("_unsettled")), on="sentence_id", how="left"
+        )
     )
     is_claim = pl.col("any_yes").is_not_null()
     out = out.with_columns(
@@ -333,7 +338,10 @@ def build_claims(
             spk_rows.setdefault(item, []).append((int(s), int(e), t or ""))
     # Sentence of each claim: the sentence containing its first character.
     sent = sentences.select(
-        "article_id", "sentence_id", pl.col("char_start").alias("s_start"), pl.col("char_end").alias("s_end")
+        "article_id",
+        "sentence_id",
+        pl.col("char_start").alias("s_start"),
+        pl.col("char_end").alias("s_end"),
     ).sort("article_id", "s_start")
     with_sent = (
         lab.select("item_id", "article_id", "char_start")
@@ -348,8 +356,27 @@ def build_claims(
         )
         .filter(pl.col("s_end").is_null() | (pl.col("char_start") < pl.col("s_end")))
     )
-    sentence_of = {i: (sid, s0, s1) for i, sid, s0, s1 in with_sent.select("item_id", "sentence_id", "s_start", "s_end").iter_rows()}
-    cand_cols = [c for c in ("article_id", "sentence_id", "speaker", "speaker_text", "speaker_start", "speaker_end", "cue", "char_start", "char_end") if c in candidates.columns]
+    sentence_of = {
+        i: (sid, s0, s1)
+        for i, sid, s0, s1 in with_sent.select(
+            "item_id", "sentence_id", "s_start", "s_end"
+        ).iter_rows()
+    }
+    cand_cols = [
+        c
+        for c in (
+            "article_id",
+            "sentence_id",
+            "speaker",
+            "speaker_text",
+            "speaker_start",
+            "speaker_end",
+            "cue",
+            "char_start",
+            "char_end",
+        )
+        if c in candidates.columns
+    ]
     cands: dict[str, list[dict[str, Any]]] = {}
     for row in candidates.select(cand_cols).sort("article_id", "char_start").iter_rows(named=True):
         cands.setdefault(row["article_id"], []).append(row)
@@ -378,7 +405,9 @@ def build_claims(
         match = None
         for c in cands.get(aid, []):
             if c["char_start"] < c1 and c0 < c["char_end"]:
-                same_speaker = span is not None and (c.get("speaker_start"), c.get("speaker_end")) == span
+                same_speaker = (
+                    span is not None and (c.get("speaker_start"), c.get("speaker_end")) == span
+                )
                 if match is None or same_speaker:
                     match = c
                 if same_speaker:
@@ -386,8 +415,13 @@ def build_claims(
         name = r.get("speaker_name") if has_name else None
         if mention and name:
             counts.speaker_names_from_annotators += 1
-        elif mention and match is not None and match.get("speaker") and (
-            span is not None and (match.get("speaker_start"), match.get("speaker_end")) == span
+        elif (
+            mention
+            and match is not None
+            and match.get("speaker")
+            and (
+                span is not None and (match.get("speaker_start"), match.get("speaker_end")) == span
+            )
         ):
             name = match["speaker"]
             counts.speaker_names_from_candidates += 1
@@ -396,8 +430,11 @@ def build_claims(
             counts.speaker_names_from_mention += 1
         cue = None
         cue_span: tuple[int, int] | None = None
-        if match is not None and match.get("cue") and span is not None and (
-            (match.get("speaker_start"), match.get("speaker_end")) == span
+        if (
+            match is not None
+            and match.get("cue")
+            and span is not None
+            and ((match.get("speaker_start"), match.get("speaker_end")) == span)
         ):
             cue = match["cue"]
             lo, hi = (span[1], c0) if span[1] <= c0 else (c1, span[0])
@@ -490,7 +527,15 @@ def build_attribution(
     spans: dict[str, list[tuple[int, int, str, int]]] = {}
     for n, (aid, c0, c1, s0, s1, q0, q1) in enumerate(
         claims.sort("claim_id")
-        .select("article_id", "char_start", "char_end", "speaker_start", "speaker_end", "cue_start", "cue_end")
+        .select(
+            "article_id",
+            "char_start",
+            "char_end",
+            "speaker_start",
+            "speaker_end",
+            "cue_start",
+            "cue_end",
+        )
         .iter_rows()
     ):
         lst = spans.setdefault(aid, [])
@@ -500,9 +545,11 @@ def build_attribution(
         if q0 is not None and q1 is not None:
             lst.append((q0, q1, "CUE", n))
     rows = []
-    by_article = claim_detection.sort("article_id", "char_start").group_by(
-        "article_id", maintain_order=True
-    ).agg("char_start", "char_end")
+    by_article = (
+        claim_detection.sort("article_id", "char_start")
+        .group_by("article_id", maintain_order=True)
+        .agg("char_start", "char_end")
+    )
     for aid, starts, ends in by_article.iter_rows():
         text = texts.get(aid, "")
         toks: list[tuple[int, int]] = []
@@ -521,8 +568,8 @@ def build_attribution(
                 "tags": tags,
             }
         )
-    schema = {
-        "article_id": pl.String,
+    schema: dict[str, pl.DataType] = {
+        "article_id": pl.String(),
         "tokens": pl.List(pl.String),
         "token_starts": pl.List(pl.Int64),
         "token_ends": pl.List(pl.Int64),

@@ -20,6 +20,8 @@ import numpy as np
 import polars as pl
 
 from claimset.errors import InputError, ValidationFailed
+from claimset.io import write_json, write_parquet
+from claimset.labels import LABEL_FIELDS, SPLITS
 from claimset.publish.features import CLAIM_DETECTION_LABELS
 from claimset.publish.tables import (
     TableCounts,
@@ -28,8 +30,6 @@ from claimset.publish.tables import (
     build_claims,
     build_stance,
 )
-from claimset.io import write_json, write_parquet
-from claimset.labels import LABEL_FIELDS, SPLITS
 from claimset.split.config import SplitConfig
 from claimset.split.grouping import UNDATED, ArticleInfo, Grouping, build_groups, date_window
 from claimset.split.leakage import check_leakage, shared_keys
@@ -424,7 +424,9 @@ def run_split(
 
     table_counts: dict[str, int] = {}
     if release_inputs is not None:
-        tables, tc = build_release_tables(labels["claims"], labels["stance"], articles, release_inputs)
+        tables, tc = build_release_tables(
+            labels["claims"], labels["stance"], articles, release_inputs
+        )
         table_counts = tc.as_dict()
         report.records_in += tables["claim_detection"].height
     else:
@@ -458,15 +460,21 @@ def run_split(
         write_parquet(out / f"{name}.parquet", df)
     if release_inputs is not None:
         art = (
-            articles.filter(pl.col("article_id").is_in(pl.Series(sorted(article_split), dtype=pl.String).implode()))
+            articles.filter(
+                pl.col("article_id").is_in(
+                    pl.Series(sorted(article_split), dtype=pl.String).implode()
+                )
+            )
             .drop([c for c in ("group_id", "split") if c in articles.columns])
             .join(_split_frame(result, article_split), on="article_id", how="left")
             .sort("article_id")
         )
         write_parquet(out / "articles.parquet", art)
-        attribution = tables["attribution"].join(
-            _split_frame(result, article_split), on="article_id", how="left"
-        ).sort("article_id")
+        attribution = (
+            tables["attribution"]
+            .join(_split_frame(result, article_split), on="article_id", how="left")
+            .sort("article_id")
+        )
         write_parquet(out / "attribution.parquet", attribution)
     # The checks read back what was written, so they verify the files, not our intentions.
     written = {
@@ -481,7 +489,11 @@ def run_split(
         else {}
     )
     leakage = check_leakage(written, texts, cfg)
-    per_article = {n: pl.read_parquet(out / f"{n}.parquet").select("article_id", "split") for n in ("articles", "attribution") if (out / f"{n}.parquet").is_file() and release_inputs is not None}
+    per_article = {
+        n: pl.read_parquet(out / f"{n}.parquet").select("article_id", "split")
+        for n in ("articles", "attribution")
+        if (out / f"{n}.parquet").is_file() and release_inputs is not None
+    }
     shared_all = shared_keys({**written, **per_article}, "article_id")
     leakage["shared_articles_all_configs"] = len(shared_all)
     leakage["shared_articles_all_configs_examples"] = shared_all[:20]
@@ -504,7 +516,9 @@ def run_split(
         }
     validation_status: dict[str, Any] = (
         _validate(
-            {n: written[n] for n in ("claims", "stance") if n in written}, params_path, validation_dir
+            {n: written[n] for n in ("claims", "stance") if n in written},
+            params_path,
+            validation_dir,
         )
         if cfg.validation_gate
         else {"success": True, "skipped": "split.validation_gate is false"}

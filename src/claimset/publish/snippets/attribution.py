@@ -16,7 +16,9 @@ def features(split):
         for i, tag in enumerate(row["tags"]):
             prev = toks[i - 1].lower() if i else "<s>"
             nxt = toks[i + 1].lower() if i + 1 < len(toks) else "</s>"
-            x.append({"w": toks[i].lower(), "prev": prev, "next": nxt, "cap": toks[i][:1].isupper()})
+            x.append(
+                {"w": toks[i].lower(), "prev": prev, "next": nxt, "cap": toks[i][:1].isupper()}
+            )
             y.append(tag)
     return x, y
 
@@ -28,4 +30,7 @@ x_test, y_test = features(ds["test"])
 pred = model.predict(vec.transform(x_test))
 names = ds["train"].features["tags"].feature.names
 tagged = [i for i, n in enumerate(names) if n != "O"]
-print("token macro-F1 over B-/I- tags (test):", round(f1_score(y_test, pred, labels=tagged, average="macro", zero_division=0), 3))
+print(
+    "token macro-F1 over B-/I- tags (test):",
+    round(f1_score(y_test, pred, labels=tagged, average="macro", zero_division=0), 3),
+)

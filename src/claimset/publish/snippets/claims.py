@@ -11,4 +11,7 @@ x_train = vec.fit_transform(list(ds["train"]["text"]))
 model = LogisticRegression(max_iter=1000, class_weight="balanced")
 model.fit(x_train, list(ds["train"]["claim_type"]))
 pred = model.predict(vec.transform(list(ds["test"]["text"])))
-print("claim_type macro-F1 (test):", round(f1_score(list(ds["test"]["claim_type"]), pred, average="macro"), 3))
+print(
+    "claim_type macro-F1 (test):",
+    round(f1_score(list(ds["test"]["claim_type"]), pred, average="macro"), 3),
+)

@@ -16,4 +16,6 @@ vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
 model = LogisticRegression(max_iter=1000, class_weight="balanced")
 model.fit(vec.fit_transform(pairs(ds["train"])), list(ds["train"]["label"]))
 pred = model.predict(vec.transform(pairs(ds["test"])))
-print("stance macro-F1 (test):", round(f1_score(list(ds["test"]["label"]), pred, average="macro"), 3))
+print(
+    "stance macro-F1 (test):", round(f1_score(list(ds["test"]["label"]), pred, average="macro"), 3)
+)

@@ -413,7 +413,8 @@ def label_definitions(
                 "procedural text)"
             )
         out["claim_detection"] = {"label": detection, "checkworthy": cw}
-        speaker_def = _first_paragraph(speaker_sec)
+        # The first sentence only: the rest of the section is instructions for annotators.
+        speaker_def = re.split(r"[:.](?:\s|$)", _first_paragraph(speaker_sec), maxsplit=1)[0]
         out["attribution"] = {
             "tags": {
                 "CONTENT": "a gold CLAIM span (the content, not the reporting frame)",

@@ -125,7 +125,9 @@ def read_release_gold(
     feat = features[field]
     if not isinstance(feat, ClassLabel):
         raise InputError(path, f"field {field!r} is not a ClassLabel")
-    ids = [str(v) for v in table.column("item_id").to_pylist()]
+    # Release 15.1 keys claims by claim_id and claim_detection by sentence_id.
+    key = next(c for c in ("item_id", "claim_id", "sentence_id", "article_id") if c in features)
+    ids = [str(v) for v in table.column(key).to_pylist()]
     labels = [feat.int2str(int(v)) for v in table.column(field).to_pylist()]
     return Gold(ids=tuple(ids), labels=tuple(labels), label_set=tuple(feat.names), source=str(path))
 

@@ -425,6 +425,17 @@ def build_claims(
         ):
             name = match["speaker"]
             counts.speaker_names_from_candidates += 1
+        elif (
+            is_pronoun(mention)
+            and match is not None
+            and match.get("speaker")
+            and not is_pronoun(match["speaker"])
+        ):
+            # "She" drawn by the annotators, while the candidate for the same claim framed it
+            # differently ("..., Rask said. She ..."): the candidate's resolved antecedent
+            # still names who "she" is.
+            name = match["speaker"]
+            counts.speaker_names_from_candidates += 1
         elif mention:
             name = mention
             counts.speaker_names_from_mention += 1

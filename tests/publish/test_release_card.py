@@ -359,51 +359,46 @@ def test_downgraded_critical_checks_are_listed_not_passed(tmp_path: Path) -> Non
     )
 
 
-def _stance_with_targets(tmp_path: Path, assign: dict[str, str]) -> Path:
+def _stance_split_by_target(tmp_path: Path, split_of: dict[str, list[str]]) -> Path:
+    """Split tables whose stance rows sit in the splits given per target (round robin)."""
     splits = tmp_path / "splits"
     shutil.copytree(FIX / "splits", splits)
-    tables = {c: pl.read_parquet(splits / f"{c}.parquet") for c in CONFIGS}
-    # Give every article the split of its stance target (one article, one split throughout).
-    st = tables["stance"]
-    art = dict(
-        st.select("article_id", "target_id")
-        .unique("article_id", keep="first")
-        .sort("article_id")
-        .iter_rows()
-    )
-    split_of = {a: assign.get(t, "train") for a, t in art.items()}
-    for c, df in tables.items():
-        df.with_columns(
-            pl.col("article_id").replace_strict(split_of, default="train").alias("split")
-        ).write_parquet(splits / f"{c}.parquet")
+    stance = pl.read_parquet(splits / "stance.parquet").sort("item_id")
+    rank = stance.select(pl.int_range(pl.len()).over("target_id").alias("r"))["r"].to_list()
+    stance.with_columns(
+        pl.Series(
+            "split",
+            [
+                split_of[t][r % len(split_of[t])]
+                for t, r in zip(stance["target_id"], rank, strict=True)
+            ],
+        )
+    ).write_parquet(splits / "stance.parquet")
     return splits
 
 
 def test_shared_targets_sentence_matches_the_count(tmp_path: Path) -> None:
     targets = sorted(pl.read_parquet(FIX / "splits" / "stance.parquet")["target_id"].unique())
-    _, body = _card(_build(tmp_path / "all"))
-    shared = (
-        pl.read_parquet(FIX / "splits" / "stance.parquet")
-        .group_by("target_id")
-        .agg(pl.col("split").n_unique())
+    assert len(targets) >= 3
+    every = {t: ["train", "validation", "test"] for t in targets}
+    _, body = _card(_build(tmp_path / "all", splits=_stance_split_by_target(tmp_path / "a", every)))
+    assert f"All {len(targets)} target(s) occur in more than one split" in body
+    assert "in-target generalisation to unseen articles" in body
+    # Each target in one split: scores are on unseen targets, and the card says so.
+    own = {t: [("train", "validation", "test")[i % 3]] for i, t in enumerate(targets)}
+    _, unseen = _card(_build(tmp_path / "own", splits=_stance_split_by_target(tmp_path / "b", own)))
+    assert f"None of the {len(targets)} target(s) occurs in more than one split" in unseen
+    assert "every validation and test target is unseen in training" in unseen
+    assert "in-target generalisation" not in unseen
+    # Mixed: one target everywhere, the rest alone; the test-only target is named.
+    mixed = dict(own)
+    mixed[targets[0]] = ["train", "validation", "test"]
+    _, some = _card(
+        _build(tmp_path / "mixed", splits=_stance_split_by_target(tmp_path / "c", mixed))
     )
-    k = int((shared["split"] > 1).sum())
-    if k == len(targets):
-        assert f"All {len(targets)} target(s) occur in more than one split" in body
-    else:
-        assert f"{k} of {len(targets)} target(s) occur in more than one split" in body
-    # Each target in one split: the sentence says scores are on unseen targets.
-    one = {t: s for t, s in zip(targets, ("train", "validation", "test", "train"), strict=False)}
-    splits = _stance_with_targets(tmp_path / "x", one)
-    tables = (
-        pl.read_parquet(splits / "stance.parquet")
-        .group_by("target_id")
-        .agg(pl.col("split").n_unique())
-    )
-    if int((tables["split"] > 1).sum()) == 0:
-        _, unseen = _card(_build(tmp_path / "unseen", splits=splits))
-        assert "every validation and test target is unseen in training" in unseen
-        assert "in-target generalisation" not in unseen
+    test_only = sorted(t for t, s in mixed.items() if s == ["test"])
+    assert f"1 of {len(targets)} target(s) occur in more than one split" in some
+    assert f"(test only: {', '.join(test_only)})" in some
 
 
 def test_preannotation_statements_follow_one_param(tmp_path: Path) -> None:
@@ -591,3 +586,18 @@ def test_card_reports_an_article_split_across_configs(tmp_path: Path) -> None:
         "| articles in more than one split, over all configs (measured on these files) | 1 |"
         in body
     )
+
+
+def test_publish_makes_no_pandas_frame(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 15.7: tables go polars -> Arrow -> parquet; a pandas copy would fail here.
+    import pandas as pd
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("publish built a pandas DataFrame")
+
+    # __init__ and _from_mgr: the latter is how pyarrow's and polars' to_pandas build frames.
+    for cls in (pd.DataFrame, pd.Series):
+        monkeypatch.setattr(cls, "__init__", refuse)
+        monkeypatch.setattr(cls, "_from_mgr", classmethod(refuse))
+    out = _build(tmp_path / "rel")
+    assert verify_checksums(out) == []

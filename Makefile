@@ -29,8 +29,8 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 repro: $(STAMP)
 	dvc repro
 	@python -c 'import yaml; n = yaml.safe_load(open("params.yaml"))["dataset"]["name"]; \
-	print(f"\nRelease:  data/release/{n}/  (datasets.load_dataset(\"data/release/{n}\", \"stance\") or \"claims\")"); \
-	print("Card:     data/release/" + n + "/README.md"); \
+	print(f"\nRelease:  data/release/{n}/  (datasets.load_dataset(\"data/release/{n}\", CONFIG), CONFIG: articles, claim_detection, claims, attribution, stance)"); \
+	print("Card:     data/release/" + n + "/README.md   Croissant: data/release/" + n + "/croissant.json"); \
 	print("Reports:  reports/  (agreement.md, validation.md, splits.json, baselines.json; `dvc metrics show`)")'
 
 # Browser tests need Debian's chromium; the script is a no-op when it is installed.
@@ -56,6 +56,7 @@ bench: $(STAMP)
 	python scripts/bench_ingest.py
 	python scripts/bench_validate.py
 	python scripts/bench_push.py
+	python scripts/bench_publish.py
 
 # Regenerate the lock after changing dependencies in pyproject.toml.
 lock: $(STAMP)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
@@ -36,6 +38,15 @@ class DatasetConfig:
     # Who annotated and how, when it differs from the usual Label Studio workflow (the
     # card's "Annotation process" prints it as given).
     annotation_note: str | None = None
+    # Whether annotators saw the machine pre-annotations. The card's annotation section and
+    # its limitations both follow this one value, so they cannot disagree.
+    preannotations_shown: bool = True
+    # Licence of each article source's text (source name -> licence id or note). Sources
+    # not listed get ``default_source_license``: real news text is the publishers'.
+    source_licenses: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    default_source_license: str = "copyright of the publishers; check before redistributing"
+    # The config ``load_dataset(path)`` opens without a config name.
+    default_config: str = "claim_detection"
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -46,3 +57,6 @@ class DatasetConfig:
             raise ValueError(f"version {self.version!r} must look like 1.2.3")
         if not self.language:
             raise ValueError("language must list at least one language code")
+        configs = ("articles", "claim_detection", "claims", "attribution", "stance")
+        if self.default_config not in configs:
+            raise ValueError(f"default_config must be one of {', '.join(configs)}")

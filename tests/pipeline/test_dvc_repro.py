@@ -76,16 +76,27 @@ def test_tracked_files_unchanged(reproduced: Path) -> None:
     assert git(reproduced, "status", "--porcelain", "--untracked-files=no").strip() == ""
 
 
-@pytest.mark.parametrize("config", ["claims", "stance"])
-def test_release_loads_with_datasets(reproduced: Path, config: str) -> None:
+@pytest.mark.parametrize(
+    ("config", "label"),
+    [
+        ("articles", None),
+        ("claim_detection", "label"),
+        ("claims", "claim_type"),
+        ("attribution", "tags"),
+        ("stance", "label"),
+    ],
+)
+def test_release_loads_with_datasets(reproduced: Path, config: str, label: str | None) -> None:
     import datasets
 
     ds = datasets.load_dataset(str(release_dir(reproduced)), config)
     assert set(ds) == {"train", "validation", "test"}
     for split in ds.values():
         assert split.num_rows > 0
-    label = "label" if config == "stance" else "claim_type"
-    assert isinstance(ds["train"].features[label], datasets.ClassLabel)
+    if label is not None:
+        feat = ds["train"].features[label]
+        feat = feat.feature if isinstance(feat, datasets.List) else feat
+        assert isinstance(feat, datasets.ClassLabel)
 
 
 def test_dvc_get_release_through_the_configured_demo_remote(reproduced: Path) -> None:

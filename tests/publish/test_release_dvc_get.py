@@ -22,6 +22,7 @@ dataset:
   version: 0.1.0
 publish:
   examples_per_label: 1
+validate: {}
 """
 
 DVC_YAML = """\

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from claimset.errors import InputError
+from claimset.errors import InputError, ValidationFailed
 from claimset.io import sha256_file
 from claimset.neardup import NearDuplicateConfig, near_duplicate_pairs
 from claimset.split import run_split
@@ -185,9 +185,33 @@ def test_unavoidable_merge_empties_splits_rather_than_leaking(
     assert report["groups"]["n_groups"] == 1
     assert report["leakage"]["leak_free"] is True
     assert sorted(v for v in report["configs"]["stance"]["sizes"].values()) == [0, 0, 80]
-    assert any(
-        w.startswith("stance: split ") and w.endswith(" is empty") for w in report["warnings"]
+    assert any(w.startswith("stance: split ") and " is empty (" in w for w in report["warnings"])
+    empty = {(e["config"], e["split"]) for e in report["empty_splits"]}
+    assert len(empty) == 4 and all(e["reason"] for e in report["empty_splits"])
+    # Configurable: the same corpus stops the stage with a message naming the splits.
+    with pytest.raises(ValidationFailed, match=r"empty split\(s\).*stance/"):
+        _run(corpus, tmp_path / "strict", replace(FAST, on_empty_split="fail"))
+    assert json.loads((tmp_path / "strict" / "splits.json").read_text())["empty_splits"]
+
+
+def test_missing_label_is_reported_and_can_fail_the_stage(
+    corpus: dict[str, Path], tmp_path: Path
+) -> None:
+    # One "unrelated" row in all: at most one split can hold it.
+    df = pl.read_parquet(corpus["stance"])
+    df = df.with_columns(
+        pl.when((pl.col("label") == "unrelated") & (pl.col("item_id") != "p-03-0"))
+        .then(pl.lit("neutral"))
+        .otherwise(pl.col("label"))
+        .alias("label")
     )
+    df.write_parquet(corpus["stance"])
+    report = _run(corpus, tmp_path)
+    missing = [m for m in report["missing_labels"] if m["config"] == "stance"]
+    assert len(missing) == 2 and all(m["labels"] == ["unrelated"] for m in missing)
+    assert all(m["rows_with_label"] == {"unrelated": 1} for m in missing)
+    with pytest.raises(ValidationFailed, match="without every label"):
+        _run(corpus, tmp_path / "strict", replace(FAST, on_missing_label="fail"))
 
 
 def test_near_duplicate_pairs_are_verified_on_signatures() -> None:

@@ -32,6 +32,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="reports/validation.json (gate status for the card)",
     )
     p.add_argument(
+        "--unresolved",
+        default=None,
+        help="unresolved.jsonl from aggregate (counts stated beside the agreement table)",
+    )
+    p.add_argument(
+        "--guidelines",
+        default=None,
+        help="configs/guidelines (label definitions quoted in the card)",
+    )
+    p.add_argument(
         "--to-hub",
         metavar="REPO_ID",
         default=None,
@@ -61,8 +71,10 @@ def _run(args: argparse.Namespace) -> int:
             )
         from claimset.publish import build_release
         from claimset.release_config import DatasetConfig
+        from claimset.validate import ValidateConfig
 
         dataset = load_section("dataset", DatasetConfig, args.params)
+        validate_cfg = load_section("validate", ValidateConfig, args.params)
         report = build_release(
             args.splits_dir,
             args.out,
@@ -71,6 +83,9 @@ def _run(args: argparse.Namespace) -> int:
             agreement_path=args.agreement,
             splits_report=args.splits_report,
             validation_report=args.validation_report,
+            unresolved_path=args.unresolved,
+            guidelines_dir=args.guidelines,
+            severity=dict(validate_cfg.severity),
         )
     report.emit()
     return 0

@@ -15,8 +15,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         required=True,
         help="articles.parquet (cluster_id, source, published_at, text)",
     )
+    p.add_argument("--sentences", required=True, help="sentences.parquet (segment stage)")
+    p.add_argument("--tasks", required=True, help="tasks directory (claims.json, stance.json)")
+    p.add_argument("--annotations", required=True, help="annotations.parquet (aggregate stage)")
+    p.add_argument("--candidates", required=True, help="claims.parquet (candidates stage)")
+    p.add_argument("--unresolved", required=True, help="unresolved.jsonl (aggregate stage)")
     p.add_argument(
-        "--out-dir", required=True, help="directory for claims.parquet and stance.parquet"
+        "--out-dir",
+        required=True,
+        help="directory for one <config>.parquet per release config",
     )
     p.add_argument("--report", required=True, help="JSON report (sizes, distributions, leakage)")
     p.add_argument(
@@ -33,6 +40,7 @@ def _run(args: argparse.Namespace) -> int:
     from claimset.neardup import NearDuplicateConfig
     from claimset.split import run_split
     from claimset.split.config import SplitConfig
+    from claimset.split.stage import ReleaseInputs
 
     cfg = load_section("split", SplitConfig, args.params)
     nd = load_section("near_duplicates", NearDuplicateConfig, args.params)
@@ -44,6 +52,13 @@ def _run(args: argparse.Namespace) -> int:
         args.report,
         cfg,
         near_duplicates=nd,
+        release_inputs=ReleaseInputs(
+            sentences=args.sentences,
+            tasks_dir=args.tasks,
+            annotations=args.annotations,
+            candidates=args.candidates,
+            unresolved=args.unresolved,
+        ),
         params_path=args.params,
         validation_dir=args.validation_dir,
     )

@@ -1,7 +1,11 @@
-"""The dataset card (README.md): YAML metadata plus prose whose every number comes from the data.
+"""The dataset card (README.md), rendered from ``templates/card.md.j2``.
 
-:func:`collect_facts` measures the release tables; :func:`render_card` turns the facts into
-markdown. Nothing here reads the clock, so the card is byte-identical across runs.
+:func:`collect_config_facts` measures each config from its released tables; the rest of the
+facts come from the reports and params. The YAML header is a ``huggingface_hub``
+``DatasetCardData``; the body is a Jinja2 template shipped as package data, so every
+statement in it is a template branch over these facts, never a hard-coded sentence that the
+data could contradict. Nothing here reads the clock, so the card is byte-identical across
+runs.
 """
 
 from __future__ import annotations
@@ -10,65 +14,19 @@ import importlib.metadata
 import json
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 
-from claimset.labels import LABEL_FIELDS, SPLITS, STANCE_TO_FNC1, STANCE_TO_SEMEVAL2016
+from claimset.labels import SPLITS, STANCE_TO_FNC1, STANCE_TO_SEMEVAL2016
+from claimset.publish.features import ATTRIBUTION_TAGS, RELEASE_LABELS
 from claimset.release_config import DatasetConfig
 
-LABEL_DEFINITIONS: Mapping[str, Mapping[str, str]] = {
-    "label": {
-        "favor": "the text supports the target proposition, argues for it, or reports someone who does",
-        "against": "the text opposes the target proposition, argues against it, or reports someone who does",
-        "neutral": "the text is about the target's issue but takes no side (facts, procedure, undecided speakers, both sides)",
-        "unrelated": "the text is not about the target's issue at all, even if it shares a keyword",
-    },
-    "claim_type": {
-        "factual": "a checkable statement about the present or past",
-        "prediction": "a statement about what will or could happen",
-        "opinion": "a judgement, evaluation or recommendation",
-        "warning": "a prediction of harm, usually conditional, meant to deter",
-    },
-    "checkworthy": {
-        "yes": "a fact-checker would want to verify it: a checkable, consequential assertion",
-        "no": "not worth checking: trivial, unverifiable, or pure opinion",
-    },
-}
-
-PIPELINE = (
-    (
-        "ingest",
-        "raw articles (txt, JSONL, CSV, HTML) -> one normalised articles table; rejects quarantined with a reason",
-    ),
-    ("segment", "paragraphs and sentences with exact character offsets"),
-    (
-        "candidates",
-        "claim candidates (span, speaker, cue, type, check-worthiness prior) and stance pairs, each with a pre-annotation",
-    ),
-    ("tasks", "Label Studio task files with pre-annotations"),
-    (
-        "annotation",
-        "human annotation rounds in a Label Studio server; export snapshots versioned by DVC",
-    ),
-    (
-        "aggregate",
-        "one gold label per item (majority vote / Dawid-Skene, adjudication), Krippendorff's alpha",
-    ),
-    (
-        "validate",
-        "Great Expectations suites over every table; a failed critical expectation stops the pipeline",
-    ),
-    (
-        "split",
-        "grouped, stratified, deterministic train/validation/test with an independent leakage check",
-    ),
-    ("publish", "this release: parquet per config and split, card, checksums"),
-)
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "card.md.j2"
 
 VERSIONED_PACKAGES = (
     "claimset",
@@ -82,7 +40,16 @@ VERSIONED_PACKAGES = (
     "great-expectations",
     "krippendorff",
     "crowd-kit",
+    "mlcroissant",
+    "huggingface-hub",
 )
+
+# Which label field of a config the card's split table counts (one table per field).
+TABLE_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "claim_detection": ("label", "checkworthy"),
+    "claims": ("claim_type", "checkworthy"),
+    "stance": ("label",),
+}
 
 
 @dataclass
@@ -95,20 +62,32 @@ class ConfigFacts:
     file_bytes: dict[str, int]
     articles: dict[str, int]
     label_counts: dict[str, dict[str, dict[str, int]]]
-    """label field -> split -> label value -> rows"""
+    """label field -> split -> label value -> rows (``-1`` codes counted as ``(none)``)"""
     examples: dict[str, dict[str, list[str]]]
-    """label field -> label value -> example texts"""
-    synthetic_rows: int
-    methods: dict[str, int]
-    mean_annotators: float
-    mean_agreement: float
-    shared_articles: int
-    features_yaml: list[dict[str, Any]]
+    """label field -> label value -> example texts (from train)"""
+    synthetic_rows: int = 0
+    methods: dict[str, int] = field(default_factory=dict)
+    mean_annotators: float = float("nan")
+    mean_agreement: float = float("nan")
+    features_yaml: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def none_fields(self) -> list[str]:
+        """Label fields with ``-1`` (no label) rows."""
+        return [
+            c for c, per in self.label_counts.items() if any("(none)" in v for v in per.values())
+        ]
 
     @property
     def total(self) -> int:
         """Rows over all splits."""
         return sum(self.rows.values())
+
+    @property
+    def present_splits(self) -> list[str]:
+        """Splits with at least one row (those have a file)."""
+        return [s for s in SPLITS if self.rows[s]]
 
 
 @dataclass
@@ -118,13 +97,28 @@ class ReleaseFacts:
     configs: dict[str, ConfigFacts]
     agreement: list[AgreementFigure] = field(default_factory=list)
     agreement_keys: list[str] = field(default_factory=list)
+    agreement_counts: dict[str, Any] = field(default_factory=dict)
+    unresolved: dict[str, dict[str, int]] = field(default_factory=dict)
+    """project -> reason -> items the aggregation could not settle"""
     leakage: dict[str, Any] = field(default_factory=dict)
     split_params: dict[str, Any] = field(default_factory=dict)
-    validation: str | None = None
+    split_report: dict[str, Any] = field(default_factory=dict)
+    validation: dict[str, Any] = field(default_factory=dict)
     shared_articles: int = 0
     """articles whose rows (over all configs) sit in more than one split, measured on the files"""
+    targets: int = 0
     shared_targets: int = 0
-    """stance targets that occur in more than one split (by design: in-target evaluation)"""
+    """stance targets that occur in more than one split"""
+    test_only_targets: list[str] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    """one entry per source: source, articles, license"""
+    empty_splits: list[dict[str, Any]] = field(default_factory=list)
+    missing_labels: list[dict[str, Any]] = field(default_factory=list)
+    purposes: dict[str, str] = field(default_factory=dict)
+    purposes_long: dict[str, str] = field(default_factory=dict)
+    column_docs: dict[str, dict[str, str]] = field(default_factory=dict)
+    feature_types: dict[str, dict[str, str]] = field(default_factory=dict)
+    label_definitions: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     input_sha256: dict[str, str] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
 
@@ -266,23 +260,171 @@ def leakage_from_report(
     return keep, params or {}
 
 
-def validation_status(path: str | os.PathLike[str] | None) -> str | None:
-    """Gate status from reports/validation.json, or None when absent.
+def validation_status(
+    path: str | os.PathLike[str] | None, severity: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Gate facts from reports/validation.json and the ``validate.severity`` overrides.
 
-    Keys read: ``success`` (or ``passed``) boolean, and when present ``n_checks`` and the
-    ``warnings`` list (counted).
+    Returns ``{}`` when the report is absent, else ``success``, ``n_checks``,
+    ``critical_failures``, ``warnings`` (failed warning-level checks) and ``downgraded``: one
+    entry per check that ``validate.severity`` set to ``warning``, with whether it passed.
+    A downgraded check that failed is a failure the gate let through, and the card says so.
     """
     data = _read_json(path)
     ok = next((data[k] for k in ("success", "passed") if isinstance(data.get(k), bool)), None)
     if ok is None:
-        return None
-    text = "passed" if ok else "failed"
-    details = []
-    if isinstance(data.get("n_checks"), int):
-        details.append(f"{data['n_checks']} checks")
-    if isinstance(data.get("warnings"), list):
-        details.append(f"{len(data['warnings'])} warnings")
-    return text + (f" ({', '.join(details)})" if details else "")
+        return {}
+    results: dict[str, bool | None] = {}
+    tables = data.get("tables") if isinstance(data.get("tables"), dict) else {}
+    for table, entry in sorted((tables or {}).items()):
+        checks = entry.get("checks") if isinstance(entry, dict) else None
+        for name, c in sorted((checks or {}).items()):
+            if isinstance(c, dict):
+                results[f"{table}.{name}"] = c.get("success")
+    downgraded = []
+    for key, level in sorted((severity or {}).items()):
+        if level != "warning":
+            continue
+        # Overrides are "<suite>.<check>"; the report's tables are suites or suite_<name>.
+        suite, _, check = key.partition(".")
+        hits = {
+            k: v
+            for k, v in results.items()
+            if k.endswith("." + check) and (k.split(".")[0] == suite or k.startswith(suite + "_"))
+        }
+        failed = sorted(k for k, v in hits.items() if v is False)
+        downgraded.append(
+            {"check": key, "failed": failed, "evaluated": len(hits), "passed": not failed}
+        )
+    warnings = data.get("warnings") if isinstance(data.get("warnings"), list) else []
+    criticals = data.get("critical_failures")
+    return {
+        "success": ok,
+        "n_checks": data.get("n_checks") if isinstance(data.get("n_checks"), int) else None,
+        "critical_failures": list(criticals) if isinstance(criticals, list) else [],
+        "warnings": [str(w) for w in warnings or []],
+        "downgraded": downgraded,
+        "downgraded_failing": sum(1 for d in downgraded if not d["passed"]),
+    }
+
+
+def read_unresolved(path: str | os.PathLike[str] | None) -> dict[str, dict[str, int]]:
+    """project -> reason -> count, from the aggregation's unresolved.jsonl ({} when absent)."""
+    if path is None or not Path(path).is_file():
+        return {}
+    out: dict[str, dict[str, int]] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        proj, reason = str(rec.get("project")), str(rec.get("reason"))
+        out.setdefault(proj, {}).setdefault(reason, 0)
+        out[proj][reason] += 1
+    return {p: dict(sorted(r.items())) for p, r in sorted(out.items())}
+
+
+_ROW = re.compile(r"^\|(.+)\|\s*$")
+
+
+def _cells(line: str) -> list[str]:
+    m = _ROW.match(line.strip())
+    if not m:
+        return []
+    return [re.sub(r"[*`]", "", c).strip() for c in m.group(1).split("|")]
+
+
+def _sections(md: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    current = None
+    for line in md.splitlines():
+        if line.startswith("## "):
+            current = re.sub(r"^##\s+(\d+\.\s*)?", "", line).strip().lower()
+            out[current] = ""
+        elif current is not None:
+            out[current] += line + "\n"
+    return out
+
+
+def _first_paragraph(text: str) -> str:
+    paras = [p.strip() for p in text.strip().split("\n\n") if p.strip()]
+    para = paras[0] if paras else ""
+    return " ".join(re.sub(r"[*`]", "", para).split())
+
+
+def label_definitions(
+    guidelines_dir: str | os.PathLike[str] | None,
+) -> dict[str, dict[str, dict[str, str]]]:
+    """config -> field -> label -> definition, read from configs/guidelines/*.md.
+
+    Tables whose rows name a label (``| **1** | factual | definition | ... |``) give the
+    label's definition (the cell after the label); check-worthiness and claim / not-claim come
+    from their sections' text. A label the guidelines do not define is absent (the card then
+    points to the guideline file instead of inventing a definition).
+    """
+    if guidelines_dir is None:
+        return {}
+    root = Path(guidelines_dir)
+    texts = {
+        n: (root / f"{n}.md").read_text(encoding="utf-8")
+        for n in ("claims", "stance")
+        if (root / f"{n}.md").is_file()
+    }
+
+    def table_defs(md: str, labels: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for line in md.splitlines():
+            cells = _cells(line)
+            for i, c in enumerate(cells[:-1]):
+                if c in labels and c not in found:
+                    found[c] = cells[i + 1]
+        return found
+
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    if "stance" in texts:
+        out["stance"] = {"label": table_defs(texts["stance"], RELEASE_LABELS["stance"]["label"])}
+    if "claims" in texts:
+        md = texts["claims"]
+        secs = _sections(md)
+        cw_sec = next((v for k, v in secs.items() if k.startswith("check-worthy")), "")
+        cw: dict[str, str] = {}
+        for value, pat in (
+            ("yes", r"\*\*yes[^*]*\*\*(.*?)(?=\n\*\*no|\Z)"),
+            ("no", r"\*\*no[^*]*\*\*(.*?)(?=\n\n|\Z)"),
+        ):
+            m = re.search(pat, cw_sec, re.S)
+            if m:
+                found = " ".join(re.sub(r"[*`]", "", m.group(1)).split()).strip(" :")
+                cw[value] = found.split(" Seed examples")[0]
+        claim_sec = next((v for k, v in secs.items() if "what is a claim" in k), "")
+        speaker_sec = next((v for k, v in secs.items() if "what is a speaker" in k), "")
+        claim_def = _first_paragraph(claim_sec)
+        out["claims"] = {
+            "claim_type": table_defs(md, RELEASE_LABELS["claims"]["claim_type"]),
+            "checkworthy": cw,
+        }
+        detection: dict[str, str] = {}
+        if claim_def:
+            detection["claim"] = "the sentence overlaps a gold CLAIM span. " + claim_def
+            detection["not_claim"] = (
+                "the annotators marked no CLAIM in the sentence (colour, bylines, questions, "
+                "procedural text)"
+            )
+        out["claim_detection"] = {"label": detection, "checkworthy": cw}
+        # The first sentence only: the rest of the section is instructions for annotators.
+        speaker_def = re.split(r"[:.](?:\s|$)", _first_paragraph(speaker_sec), maxsplit=1)[0]
+        out["attribution"] = {
+            "tags": {
+                "CONTENT": "a gold CLAIM span (the content, not the reporting frame)",
+                "SOURCE": "the SPEAKER mention linked to the claim"
+                + (f": {speaker_def}" if speaker_def else ""),
+                "CUE": "the reporting verb that links source and content (said, warned, according to ...)",
+                "O": "every other token of the sentences annotators saw",
+            }
+        }
+    return out
 
 
 def _clip(text: str, limit: int) -> str:
@@ -301,35 +443,50 @@ def collect_config_facts(
     examples_per_label: int,
     example_max_chars: int,
 ) -> ConfigFacts:
-    """Measure one config from its per-split tables (string labels, before ClassLabel encoding)."""
-    fields = LABEL_FIELDS[config]
-    allrows = pl.concat([frames[s] for s in SPLITS], how="vertical_relaxed")
+    """Measure one config from its released per-split tables (ClassLabel codes)."""
+    labels = RELEASE_LABELS[config]
     label_counts: dict[str, dict[str, dict[str, int]]] = {}
     examples: dict[str, dict[str, list[str]]] = {}
-    for col, allowed in fields.items():
+    for col in TABLE_FIELDS.get(config, ()):
+        names = labels[col]
         label_counts[col] = {}
         for s in SPLITS:
-            vc = dict(frames[s].group_by(col).len().iter_rows())
-            label_counts[col][s] = {v: int(vc.get(v, 0)) for v in allowed}
+            vc = dict(frames[s].group_by(col).len().iter_rows()) if frames[s].height else {}
+            counts = {v: int(vc.get(i, 0)) for i, v in enumerate(names)}
+            if any(k == -1 for k in vc):
+                counts["(none)"] = int(vc[-1])
+            label_counts[col][s] = counts
         # Examples come from train so the card never quotes test items.
-        train = frames["train"].sort("item_id")
+        train = frames["train"]
         examples[col] = {}
-        for v in allowed:
-            rows = train.filter(pl.col(col) == v).head(examples_per_label)
-            # A stance label only means something relative to its target: quote both.
+        for i, v in enumerate(names):
+            rows = (
+                train.filter(pl.col(col) == i).head(examples_per_label) if train.height else train
+            )
             targets = rows["target"].to_list() if "target" in rows.columns else [None] * rows.height
             examples[col][v] = [
                 f"“{_clip(t, example_max_chars)}”"
                 + (f" (target: “{_clip(tg, example_max_chars)}”)" if tg else "")
                 for t, tg in zip(rows["text"].to_list(), targets, strict=True)
             ]
-    art_split = allrows.select("article_id", "split").unique() if allrows.height else allrows
-    shared = int((art_split.group_by("article_id").len()["len"] > 1).sum()) if allrows.height else 0
+    extra: dict[str, Any] = {}
+    if config == "attribution":
+        for s in SPLITS:
+            f = frames[s]
+            tags = f["tags"].explode().drop_nulls() if f.height else pl.Series([], dtype=pl.Int64)
+            vc = dict(tags.value_counts().iter_rows()) if tags.len() else {}
+            extra[s] = {
+                "tokens": int(tags.len()),
+                **{ATTRIBUTION_TAGS[i]: int(vc.get(i, 0)) for i in range(len(ATTRIBUTION_TAGS))},
+            }
+    allrows = pl.concat([frames[s] for s in SPLITS], how="vertical_relaxed")
     methods = (
         dict(sorted((str(k), int(v)) for k, v in allrows.group_by("method").len().iter_rows()))
         if "method" in allrows.columns and allrows.height
         else {}
     )
+    if config == "claims" and "method" not in allrows.columns:
+        methods = {}
 
     def mean(c: str) -> float:
         if c in allrows.columns and allrows.height and allrows[c].null_count() < allrows.height:
@@ -350,8 +507,8 @@ def collect_config_facts(
         methods=methods,
         mean_annotators=mean("n_annotators"),
         mean_agreement=mean("agreement"),
-        shared_articles=shared,
         features_yaml=features_yaml,
+        extra=extra,
     )
 
 
@@ -368,364 +525,106 @@ def size_category(n: int) -> str:
     return "1M<n<10M"
 
 
-def card_metadata(ds: DatasetConfig, facts: ReleaseFacts) -> dict[str, Any]:
-    """The YAML header of the card (configs, dataset_info, licence, ...)."""
-    total = sum(c.total for c in facts.configs.values())
-    meta: dict[str, Any] = {
-        "pretty_name": ds.pretty_name,
-        "license": ds.license,
-        "language": list(ds.language),
-        "task_categories": list(ds.task_categories),
-        "task_ids": list(ds.task_ids),
-        "tags": list(ds.tags),
-        "size_categories": [size_category(total)],
-        # Empty splits have no file (datasets cannot read zero-row parquet) and are not listed;
-        # a config without any row is left out of the metadata altogether.
-        "configs": [
+def open_licence(ds: DatasetConfig, facts: ReleaseFacts) -> bool:
+    """True when every released source is under the release licence."""
+    return all(s["license"] == ds.license for s in facts.sources)
+
+
+def card_data(ds: DatasetConfig, facts: ReleaseFacts) -> Any:
+    """The YAML header as a ``huggingface_hub.DatasetCardData`` (configs, dataset_info, ...)."""
+    from huggingface_hub import DatasetCardData
+
+    total = sum(c.total for n, c in facts.configs.items() if n != "articles")
+    licence: dict[str, Any] = {"license": ds.license}
+    if not open_licence(ds, facts):
+        # Article text under the publishers' copyright: the Hub's "other" with the details.
+        licence = {
+            "license": "other",
+            "license_name": f"{ds.license}-annotations-publisher-text",
+            "license_details": (
+                f"Annotations: {ds.license}. Article text: see each article's license_note; "
+                f"{ds.default_source_license}"
+            ),
+        }
+    return DatasetCardData(
+        pretty_name=ds.pretty_name,
+        language=list(ds.language),
+        task_categories=list(ds.task_categories),
+        task_ids=list(ds.task_ids),
+        tags=list(ds.tags),
+        size_categories=[size_category(total)],
+        configs=[
             {
                 "config_name": name,
-                **({"default": True} if name == "stance" else {}),
+                **({"default": True} if name == ds.default_config else {}),
                 "data_files": [
-                    {"split": s, "path": f"{name}/{s}.parquet"} for s in SPLITS if c.rows[s]
+                    {"split": s, "path": f"{name}/{s}.parquet"} for s in c.present_splits
                 ],
             }
-            for name, c in sorted(facts.configs.items())
+            for name, c in facts.configs.items()
             if c.total
         ],
-        "dataset_info": [
+        dataset_info=[
             {
                 "config_name": name,
                 "features": c.features_yaml,
                 "splits": [
                     {"name": s, "num_bytes": c.num_bytes[s], "num_examples": c.rows[s]}
-                    for s in SPLITS
-                    if c.rows[s]
+                    for s in c.present_splits
                 ],
                 "download_size": sum(c.file_bytes.values()),
                 "dataset_size": sum(c.num_bytes.values()),
             }
-            for name, c in sorted(facts.configs.items())
+            for name, c in facts.configs.items()
             if c.total
         ],
-    }
-    return meta
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def split_table(c: ConfigFacts, col: str) -> str:
-    """Markdown table: split, rows, articles and one column per label value of ``col``."""
-    allowed = list(LABEL_FIELDS[c.name][col])
-    rows = [
-        [s, c.rows[s], c.articles[s], *[c.label_counts[col][s][v] for v in allowed]] for s in SPLITS
-    ]
-    rows.append(
-        [
-            "total",
-            c.total,
-            sum(c.articles.values()),
-            *[sum(c.label_counts[col][s][v] for s in SPLITS) for v in allowed],
-        ]
+        **licence,
     )
-    return _table(["split", "rows", "articles", *allowed], rows)
 
 
-def _fmt(x: float) -> str:
-    return "n/a" if isinstance(x, float) and math.isnan(x) else f"{x:.3f}"
+def _fmt(x: float | None, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{x:.{digits}f}"
 
 
-def render_card(ds: DatasetConfig, facts: ReleaseFacts) -> str:
-    """The full README.md text."""
-    meta = yaml.safe_dump(card_metadata(ds, facts), sort_keys=False, allow_unicode=True, width=1000)
-    synthetic = sum(c.synthetic_rows for c in facts.configs.values())
-    total = sum(c.total for c in facts.configs.values())
-    out: list[str] = ["---", meta.rstrip(), "---", "", f"# {ds.pretty_name}", ""]
-    out += [
-        f"Version **{ds.version}** · licence `{ds.license}` · languages: {', '.join(ds.language)}",
-        "",
-    ]
-    if synthetic:
-        out += [
-            "> **Synthetic-data notice.** "
-            f"{synthetic} of {total} rows come from synthetic (fictional) articles written for this demo; "
-            "the people, places and events in them do not exist. Do not use them as evidence about the real world, "
-            "and do not report scores on them as results on real news. The `synthetic` column marks every such row.",
-            "",
-        ]
-    out += ["## Summary", "", ds.summary, ""]
-    out += [
-        _table(
-            ["config", "task", "train", "validation", "test", "total"],
-            [
-                [
-                    name,
-                    "stance towards a target (4 classes)"
-                    if name == "stance"
-                    else "claim type (4 classes) and check-worthiness (2 classes)",
-                    c.rows["train"],
-                    c.rows["validation"],
-                    c.rows["test"],
-                    c.total,
-                ]
-                for name, c in sorted(facts.configs.items())
-            ],
-        ),
-        "",
-    ]
-    out += [
-        "```python",
-        "from datasets import load_dataset",
-        "",
-        f'stance = load_dataset("<path or hub id of {ds.name}>", "stance")',
-        f'claims = load_dataset("<path or hub id of {ds.name}>", "claims")',
-        "```",
-        "",
-    ]
+def render_card(
+    ds: DatasetConfig, facts: ReleaseFacts, *, load_path: str, snippets: Mapping[str, str]
+) -> str:
+    """The full README.md text: DatasetCardData header + the Jinja2 template body."""
+    import jinja2
+    from huggingface_hub import DatasetCard
 
-    out += [
-        "## How it was built",
-        "",
-        "The release is the output of a DVC pipeline; every stage is deterministic (seeded, sorted, no timestamps).",
-        "",
-    ]
-    out += [f"{i}. **{name}**: {what}" for i, (name, what) in enumerate(PIPELINE, 1)]
-    out += [
-        "",
-        "Software versions:",
-        "",
-        _table(["package", "version"], sorted(facts.versions.items())),
-        "",
-    ]
-    if facts.input_sha256:
-        out += [
-            "Inputs (sha256 of the split tables this release was built from):",
-            "",
-            _table(["file", "sha256"], sorted(facts.input_sha256.items())),
-            "",
-        ]
-
-    out += ["## Data fields", ""]
-    for name, c in sorted(facts.configs.items()):
-        out += [
-            f"### `{name}`",
-            "",
-            _table(
-                ["column", "type"],
-                [
-                    [f["name"], "ClassLabel" if isinstance(f["dtype"], dict) else f["dtype"]]
-                    for f in c.features_yaml
-                ],
-            ),
-            "",
-        ]
-    out += [
-        "`item_id` is the key for `claimset evaluate` prediction files. In `claims`, `char_start`/`char_end` are code-point offsets into the source article text; `text` is the gold claim span.",
-        "",
-    ]
-
-    out += ["## Label definitions", ""]
-    for name, c in sorted(facts.configs.items()):
-        for col, allowed in LABEL_FIELDS[name].items():
-            out += [f"### `{name}.{col}`", ""]
-            rows = []
-            for i, v in enumerate(allowed):
-                ex = c.examples[col][v]
-                rows.append(
-                    [
-                        i,
-                        v,
-                        LABEL_DEFINITIONS[col][v],
-                        " / ".join(ex) if ex else "(no train example)",
-                    ]
-                )
-            out += [_table(["id", "label", "definition", "example (train)"], rows), ""]
-    out += [
-        "Mappings of the stance labels to other datasets (SemEval's NONE merges neutral and unrelated, so that mapping cannot be reversed):",
-        "",
-    ]
-    out += [
-        _table(
-            ["claimset", "FNC-1", "SemEval-2016 Task 6"],
-            [[k, STANCE_TO_FNC1[k], STANCE_TO_SEMEVAL2016[k]] for k in STANCE_TO_FNC1],
-        ),
-        "",
-    ]
-    out += [
-        "For FNC-1, the stance target plays the role of the headline. `claimset evaluate` computes the FNC-1 score of stance predictions through this mapping.",
-        "",
-    ]
-
-    out += ["## Annotation process and agreement", ""]
-    out += [
-        "Annotators labelled pre-annotated tasks in Label Studio following the guidelines in `configs/guidelines/` "
-        "(claims: CLAIM and SPEAKER spans with a said_by relation, claim type, check-worthiness; stance: one of four labels per target and text). "
-        "Gold labels are aggregated per item; disagreements go to an adjudication queue.",
-        "",
-    ]
-    if ds.annotation_note:
-        out += [ds.annotation_note, ""]
-    rows = [
-        [
-            name,
-            c.total,
-            ", ".join(f"{m}: {n}" for m, n in c.methods.items()) or "n/a",
-            _fmt(c.mean_annotators),
-            _fmt(c.mean_agreement),
-        ]
-        for name, c in sorted(facts.configs.items())
-    ]
-    out += [
-        _table(
-            [
-                "config",
-                "items",
-                "aggregation method (items)",
-                "mean annotators per item",
-                "mean share agreeing with gold",
-            ],
-            rows,
-        ),
-        "",
-    ]
-    if facts.agreement:
-        out += [
-            "Inter-annotator agreement (Krippendorff's alpha, from the aggregation report):",
-            "",
-        ]
-
-        def fmt(v: float | None) -> str:
-            return "n/a" if v is None else f"{v:.4f}"
-
-        rows = []
-        for a in facts.agreement:
-            ci = (
-                f"[{fmt(a.ci_low)}, {fmt(a.ci_high)}]"
-                if a.ci_low is not None or a.ci_high is not None
-                else ""
-            )
-            if ci and a.ci_level is not None:
-                ci += f" ({round(a.ci_level * 100)}%)"
-            rows.append(
-                [
-                    a.field,
-                    fmt(a.alpha),
-                    ci,
-                    "" if a.n_items is None else a.n_items,
-                    "" if a.n_annotators is None else a.n_annotators,
-                ]
-            )
-        out += [
-            _table(
-                ["field", "alpha", "bootstrap CI", "items with 2+ annotators", "annotators"], rows
-            ),
-            "",
-        ]
-        out += [
-            "`field=label` rows are one-vs-rest alpha for that label. Alpha is undefined (n/a) when fewer than two values or annotators were observed.",
-            "",
-        ]
-    else:
-        out += [
-            "Inter-annotator agreement: no agreement report was available when this release was built.",
-            "",
-        ]
-
-    out += ["## Splits and leakage guarantees", ""]
-    for name, c in sorted(facts.configs.items()):
-        for col in LABEL_FIELDS[name]:
-            out += [f"`{name}` by `{col}`:", "", split_table(c, col), ""]
-    sp = facts.split_params
-    grouping = [
-        "article",
-        "near-duplicate cluster (ingest clusters plus a MinHash pass over article and row texts)",
-    ]
-    if sp.get("group_by_source"):
-        grouping.append("source")
-    if sp.get("date_window_days"):
-        grouping.append(
-            f"{sp['date_window_days']}-day publication window"
-            + (" (temporal: older windows in train, newer in test)" if sp.get("temporal") else "")
-        )
-    out += [
-        f"Rows are grouped by {', '.join(grouping)}; whole groups are assigned to splits by a deterministic search "
-        "that matches the split ratios and the label distribution of every label field (see docs/release.md). "
-        "An article's claims and its stance pairs are always in the same split.",
-        "",
-    ]
-    if sp.get("ratios"):
-        r = sp["ratios"]
-        out += [
-            f"Target ratios train/validation/test: {r.get('train')}/{r.get('validation')}/{r.get('test')}, seed {sp.get('seed')}.",
-            "",
-        ]
-    checks: list[list[Any]] = [
-        [
-            "articles in more than one split, over both configs (measured on these files)",
-            facts.shared_articles,
-        ]
-    ]
-    for key in (
-        "shared_clusters",
-        "shared_groups",
-        "shared_sources",
-        "shared_date_windows",
-        "near_duplicate_pairs_across_splits",
-    ):
-        if key in facts.leakage:
-            checks.append([key.replace("_", " ") + " (split report)", facts.leakage[key]])
-    out += [_table(["leakage check", "count"], checks), ""]
-    mh = facts.leakage.get("minhash")
-    if isinstance(mh, dict):
-        out += [
-            f"Near-duplicates: independent MinHash pass (word {mh.get('shingle_words')}-shingles, {mh.get('num_perm')} permutations, "
-            f"estimated Jaccard ≥ {mh.get('threshold')} confirmed on the full signatures) over {mh.get('rows_compared')} row texts and {mh.get('articles_compared')} articles.",
-            "",
-        ]
-    if facts.validation:
-        out += [f"Validation gate (Great Expectations): {facts.validation}.", ""]
-    if "stance" in facts.configs:
-        out += [
-            f"Stance targets are propositions, not articles: {facts.shared_targets} target(s) occur in more than one split, "
-            "so scores measure in-target generalisation to unseen articles, not to unseen targets.",
-            "",
-        ]
-
-    out += ["## Limitations and biases", ""]
-    out += [
-        f"- Small: {total} labelled rows in total; confidence intervals on any score are wide. `claimset evaluate` reports bootstrap 95% intervals: quote them.",
-        "- Label imbalance: see the split tables above. The FNC-1 score rewards the majority class; report macro-F1 beside it.",
-        "- Coverage: English-language news on a handful of topics and targets; stance targets were written by the project, not sampled from the public.",
-        "- Annotation: few annotators per item; guideline choices (e.g. a sentence reporting a speaker carries the speaker's stance) shape the labels.",
-        "- Pre-annotations were shown to annotators and may anchor their choices.",
-    ]
-    if synthetic:
-        out += [
-            "- Synthetic articles: written to exercise the pipeline; their language is cleaner and more formulaic than real reporting."
-        ]
-    out += [""]
-
-    out += [
-        "## Files and integrity",
-        "",
-        "`checksums.sha256` lists the sha256 of every file in this release (`sha256sum -c checksums.sha256`).",
-        "",
-    ]
-    authors = " and ".join(ds.authors)
-    out += [
-        "## Citation",
-        "",
-        "```bibtex",
-        f"@misc{{{ds.citation_key},",
-        f"  title = {{{ds.pretty_name}}},",
-        f"  author = {{{authors}}},",
-        f"  year = {{{ds.year}}},",
-        f"  version = {{{ds.version}}},",
-    ]
-    if ds.homepage:
-        out += [f"  howpublished = {{\\url{{{ds.homepage}}}}},"]
-    out += ["  note = {Built with claimset}", "}", "```", ""]
-    return "\n".join(out)
+    data = card_data(ds, facts)
+    labelled = ("claim_detection", "claims", "stance")
+    synthetic = sum(c.synthetic_rows for n, c in facts.configs.items() if n in labelled)
+    total = sum(c.total for n, c in facts.configs.items() if n in labelled)
+    env = jinja2.Environment(
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+    )
+    body = env.from_string(TEMPLATE.read_text(encoding="utf-8")).render(
+        ds=ds,
+        facts=facts,
+        configs=facts.configs,
+        splits=SPLITS,
+        labels=RELEASE_LABELS,
+        table_fields=TABLE_FIELDS,
+        attribution_tags=ATTRIBUTION_TAGS,
+        synthetic=synthetic,
+        labelled_total=total,
+        open_licence=open_licence(ds, facts),
+        load_path=load_path,
+        snippets=snippets,
+        fnc1=STANCE_TO_FNC1,
+        semeval=STANCE_TO_SEMEVAL2016,
+        fmt=_fmt,
+        clip=_clip,
+        versions=sorted(facts.versions.items()),
+    )
+    card = DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{body}")
+    text = str(card)
+    return text if text.endswith("\n") else text + "\n"

@@ -1,4 +1,4 @@
-"""Push a built release to the Hugging Face Hub with ``push_to_hub``.
+"""Push a built release to the Hugging Face Hub: the release directory, file for file.
 
 The token comes only from the ``HF_TOKEN`` environment variable and never appears in a
 message: errors from the hub client are re-raised with the token masked.
@@ -26,9 +26,11 @@ def push_release(
     """Push every config of the release at ``release_dir`` to dataset repo ``repo_id``.
 
     Refuses (ClaimsetError, nothing pushed) when ``HF_TOKEN`` is unset, the release is
-    missing or its checksums do not verify. Each config is loaded with ``load_dataset``
-    and pushed with ``push_to_hub(config_name=...)``; the release's own README.md card
-    then replaces the one ``push_to_hub`` generates.
+    missing or its checksums do not verify. The directory is uploaded as it is
+    (``upload_folder``): the parquet files already carry the features, the card's
+    ``data_files`` name them, and ``croissant.json`` and ``checksums.sha256`` stay true of
+    the hub copy. (``push_to_hub`` re-encoded the files under other names, so the card's
+    paths and the checksums no longer matched.)
     """
     report = StageReport("publish-hub")
     token = os.environ.get(TOKEN_ENV, "").strip()
@@ -47,22 +49,20 @@ def push_release(
         raise ClaimsetError(
             f"{root}: checksums do not verify ({'; '.join(problems[:5])}); rebuild the release"
         )
-    import datasets
+    import pyarrow.parquet as pq
     from huggingface_hub import HfApi
 
     configs = sorted(p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.parquet")))
+    for path in sorted(root.glob("*/*.parquet")):
+        report.records_in += pq.ParquetFile(path).metadata.num_rows
     try:
-        for config in configs:
-            dd = datasets.load_dataset(str(root), config)
-            for split in dd.values():
-                report.records_in += split.num_rows
-            dd.push_to_hub(repo_id, config_name=config, token=token, private=private)
-        HfApi(token=token).upload_file(
-            path_or_fileobj=str(root / "README.md"),
-            path_in_repo="README.md",
+        api = HfApi(token=token)
+        api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+        api.upload_folder(
+            folder_path=str(root),
             repo_id=repo_id,
             repo_type="dataset",
-            commit_message="claimset: dataset card",
+            commit_message="claimset: release",
         )
     except Exception as exc:  # the hub client raises many types; all become one safe message
         raise ClaimsetError(f"push to {repo_id} failed: {_mask(str(exc), token)}") from None

@@ -56,6 +56,10 @@ class SplitConfig:
     # Run claimset.validate's ``splits`` suite (Great Expectations) on the outputs.
     validation_gate: bool = True
     on_missing_article: Literal["error", "own_group"] = "error"
+    # A corpus too small for the ratios: an empty split (or a split missing a label value)
+    # either stops the stage ("fail") or is released and named in splits.json and the card.
+    on_empty_split: Literal["publish", "fail"] = "publish"
+    on_missing_label: Literal["publish", "fail"] = "publish"
 
     def __post_init__(self) -> None:
         if self.date_window_days is not None and self.date_window_days < 1:

@@ -1,7 +1,15 @@
-"""The split stage: labelled rows -> ``splits/{claims,stance}.parquet`` + ``reports/splits.json``."""
+"""The split stage: labelled rows -> one split table per release config + ``reports/splits.json``.
+
+With the release inputs (sentences, tasks, annotations, candidates), the stage builds the five
+release tables (:mod:`claimset.publish.tables`) and assigns every article, with everything
+from it, to one split: ``articles``, ``claim_detection``, ``claims``, ``attribution`` and
+``stance`` agree on every article's split. Without them (library use) only ``claims`` and
+``stance`` are split.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -15,9 +23,17 @@ from claimset.errors import InputError, ValidationFailed
 from claimset.io import write_json, write_parquet
 from claimset.labels import LABEL_FIELDS, SPLITS
 from claimset.neardup import NearDuplicateConfig
+from claimset.publish.features import CLAIM_DETECTION_LABELS
+from claimset.publish.tables import (
+    TableCounts,
+    build_attribution,
+    build_claim_detection,
+    build_claims,
+    build_stance,
+)
 from claimset.split.config import SplitConfig
 from claimset.split.grouping import UNDATED, ArticleInfo, Grouping, build_groups, date_window
-from claimset.split.leakage import check_leakage
+from claimset.split.leakage import check_leakage, shared_keys
 from claimset.split.stratification import Assignment, Block, assign_groups
 from claimset.stage import StageReport
 
@@ -188,24 +204,67 @@ def distribution(
     return out
 
 
-def coverage_warnings(configs: Mapping[str, Any], ratios: Mapping[str, float]) -> list[str]:
-    """Human-readable notes on empty splits and label values missing from a split.
+def coverage(
+    configs: Mapping[str, Any],
+    ratios: Mapping[str, float],
+    label_fields: Mapping[str, Mapping[str, Sequence[str]]] = LABEL_FIELDS,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(empty splits, label values missing from a split), each entry with its reason.
 
-    Small data cannot always give every split every label; the report says so instead of
-    silently publishing a test split without, say, any ``unrelated`` row.
+    Small data cannot always give every split every label; the report and the card say so
+    instead of silently publishing a test split without, say, any ``unrelated`` row.
     """
-    notes: list[str] = []
+    empty: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
     for name in sorted(configs):
-        dist = configs[name]["label_distribution"]
+        entry = configs[name]
         for split, ratio in ratios.items():
-            if ratio > 0 and configs[name]["sizes"][split] == 0 and configs[name]["rows"] > 0:
-                notes.append(f"{name}: split {split} is empty")
+            if ratio <= 0:
                 continue
-            for field in LABEL_FIELDS[name]:
-                totals = {v: sum(dist[s][field][v] for s in SPLITS) for v in dist[split][field]}
-                missing = [v for v, n in dist[split][field].items() if n == 0 and totals[v] > 0]
-                if ratio > 0 and missing:
-                    notes.append(f"{name}: {split} has no {field}={'/'.join(missing)}")
+            if entry["sizes"][split] == 0:
+                empty.append(
+                    {
+                        "config": name,
+                        "split": split,
+                        "reason": "no row"
+                        if entry["rows"] == 0
+                        else f"{entry['rows']} rows in {entry.get('groups', '?')} group(s) "
+                        "could not fill every split without separating a group",
+                    }
+                )
+                continue
+            dist = entry.get("label_distribution", {})
+            for fld in label_fields.get(name, {}):
+                if split not in dist or fld not in dist[split]:
+                    continue
+                totals = {v: sum(dist[s][fld][v] for s in dist) for v in dist[split][fld]}
+                absent = [v for v, n in dist[split][fld].items() if n == 0 and totals[v] > 0]
+                if absent:
+                    missing.append(
+                        {
+                            "config": name,
+                            "split": split,
+                            "field": fld,
+                            "labels": absent,
+                            "rows_with_label": {v: totals[v] for v in absent},
+                        }
+                    )
+    return empty, missing
+
+
+def coverage_warnings(
+    configs: Mapping[str, Any],
+    ratios: Mapping[str, float],
+    label_fields: Mapping[str, Mapping[str, Sequence[str]]] = LABEL_FIELDS,
+) -> list[str]:
+    """Human-readable notes on empty splits and label values missing from a split."""
+    empty, missing = coverage(configs, ratios, label_fields)
+    notes = [f"{e['config']}: split {e['split']} is empty ({e['reason']})" for e in empty]
+    notes += [
+        f"{m['config']}: {m['split']} has no {m['field']}={'/'.join(m['labels'])}"
+        f" (only {', '.join(f'{v}: {n}' for v, n in m['rows_with_label'].items())} row(s) in all)"
+        for m in missing
+    ]
     return notes
 
 
@@ -241,6 +300,90 @@ def _validate(
     }
 
 
+@dataclass(frozen=True)
+class ReleaseInputs:
+    """The pipeline outputs the release tables are built from (besides the labels)."""
+
+    sentences: str | os.PathLike[str]
+    tasks_dir: str | os.PathLike[str]
+    """``claims.json`` and ``stance.json`` from the tasks stage"""
+    annotations: str | os.PathLike[str]
+    candidates: str | os.PathLike[str]
+    unresolved: str | os.PathLike[str]
+
+
+# Release config -> (id column, stratified label fields). Articles and attribution follow
+# their article's split; they are not stratified themselves.
+STRATA: Mapping[str, tuple[str, Mapping[str, Sequence[str]]]] = {
+    "claim_detection": ("sentence_id", {"label": CLAIM_DETECTION_LABELS}),
+    "claims": ("claim_id", LABEL_FIELDS["claims"]),
+    "stance": ("item_id", LABEL_FIELDS["stance"]),
+}
+
+
+def _read(path: str | os.PathLike[str]) -> pl.DataFrame:
+    try:
+        return pl.read_parquet(Path(path))
+    except FileNotFoundError as exc:
+        raise InputError(path, "file not found") from exc
+
+
+def _read_tasks(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(path, "file not found (run the tasks stage first)") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"not JSON: {exc.msg}", line=exc.lineno) from exc
+    if not isinstance(data, list):
+        raise InputError(path, "expected a JSON list of Label Studio tasks")
+    return data
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as exc:
+        raise InputError(path, "file not found") from exc
+    for n, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise InputError(path, f"not JSON: {exc.msg}", line=n) from exc
+    return out
+
+
+def build_release_tables(
+    labels_claims: pl.DataFrame,
+    labels_stance: pl.DataFrame,
+    articles: pl.DataFrame,
+    inputs: ReleaseInputs,
+) -> tuple[dict[str, pl.DataFrame], TableCounts]:
+    """The claim_detection, claims, attribution and stance tables (no split yet)."""
+    counts = TableCounts()
+    sentences = _read(inputs.sentences)
+    annotations = _read(inputs.annotations)
+    candidates = _read(inputs.candidates)
+    unresolved = _read_jsonl(Path(inputs.unresolved))
+    tasks_dir = Path(inputs.tasks_dir)
+    claims_tasks = _read_tasks(tasks_dir / "claims.json")
+    stance_tasks = _read_tasks(tasks_dir / "stance.json")
+    claims = build_claims(labels_claims, annotations, candidates, sentences, articles, counts)
+    detection = build_claim_detection(
+        sentences, claims_tasks, annotations, claims, unresolved, counts
+    )
+    attribution = build_attribution(articles, detection, claims)
+    stance = build_stance(labels_stance, stance_tasks)
+    return {
+        "claim_detection": detection,
+        "claims": claims,
+        "attribution": attribution,
+        "stance": stance,
+    }, counts
+
+
 def run_split(
     labels_claims: str | os.PathLike[str],
     labels_stance: str | os.PathLike[str],
@@ -250,71 +393,125 @@ def run_split(
     cfg: SplitConfig,
     *,
     near_duplicates: NearDuplicateConfig,
+    release_inputs: ReleaseInputs | None = None,
     params_path: str | os.PathLike[str] | None = None,
     validation_dir: str | os.PathLike[str] | None = None,
 ) -> StageReport:
-    """Split both labelled tables with one shared group assignment and write outputs + report.
+    """Split the labelled tables with one shared group assignment; write outputs + report.
 
-    Both configs are split together so that an article's claims and its stance pairs land in
-    the same split. Raises :class:`ValidationFailed` when rows do not reconcile or, with
-    ``fail_on_leakage``, when the independent leakage check finds any leak.
+    Every config is split together so that an article and everything from it lands in one
+    split. Raises :class:`ValidationFailed` when rows do not reconcile, with
+    ``fail_on_leakage`` when the independent leakage check finds a leak, and with
+    ``on_empty_split`` / ``on_missing_label: fail`` when a split is empty or lacks a label
+    (after the report, which names them, is written).
     """
     report = StageReport("split")
     paths = {"claims": Path(labels_claims), "stance": Path(labels_stance)}
-    frames: dict[str, pl.DataFrame] = {}
+    labels: dict[str, pl.DataFrame] = {}
     for name, path in paths.items():
-        try:
-            df = pl.read_parquet(path)
-        except FileNotFoundError as exc:
-            raise InputError(path, "file not found") from exc
+        df = _read(path)
         _check_table(name, df, LABEL_FIELDS[name], path)
-        frames[name] = df
-    report.records_in = sum(f.height for f in frames.values())
-    try:
-        articles = pl.read_parquet(Path(articles_path))
-    except FileNotFoundError as exc:
-        raise InputError(articles_path, "file not found") from exc
+        labels[name] = df
+    report.records_in = sum(f.height for f in labels.values())
+    articles = _read(articles_path)
     if "article_id" not in articles.columns:
         raise InputError(articles_path, "missing column article_id")
 
     known = set(articles["article_id"].to_list())
-    for name, f in frames.items():
+    for name, f in labels.items():
         unknown = sorted(set(f["article_id"].to_list()) - known)
         if unknown and cfg.on_missing_article == "error":
             raise InputError(
                 paths[name], f"article_id(s) not in {articles_path}: {', '.join(unknown[:10])}"
             )
-        # Join the grouping keys the contract promises in the splits tables.
-        extra = articles.select(
-            ["article_id", *[c for c in ARTICLE_COLUMNS if c in articles.columns]]
+
+    table_counts: dict[str, int] = {}
+    if release_inputs is not None:
+        tables, tc = build_release_tables(
+            labels["claims"], labels["stance"], articles, release_inputs
         )
-        for c in ARTICLE_COLUMNS:
-            if c not in extra.columns:
-                extra = extra.with_columns(pl.lit(None).alias(c))
+        table_counts = tc.as_dict()
+        report.records_in += tables["claim_detection"].height
+    else:
+        tables = dict(labels)
+    strata = {n: v for n, v in STRATA.items() if n in tables}
+    if release_inputs is None:  # the labels tables as they are: claims keyed by item_id
+        strata["claims"] = ("item_id", strata["claims"][1])
+    # Join the grouping keys the contract promises in the splits tables.
+    extra = articles.select(["article_id", *[c for c in ARTICLE_COLUMNS if c in articles.columns]])
+    for c in ARTICLE_COLUMNS:
+        if c not in extra.columns:
+            extra = extra.with_columns(pl.lit(None).alias(c))
+    frames: dict[str, pl.DataFrame] = {}
+    for name, (id_col, _) in strata.items():
+        f = tables[name]
         joined = f.drop([c for c in ARTICLE_COLUMNS if c in f.columns]).join(
             extra, on="article_id", how="left"
         )
         frames[name] = joined.with_columns(
             pl.col("cluster_id").cast(pl.String).fill_null(pl.col("article_id")),
             pl.col("published_at").cast(pl.String),
-        )
+        ).rename({id_col: "item_id"} if id_col != "item_id" else {})
 
-    result = split_frames(frames, articles, cfg, near_duplicates=near_duplicates)
+    result = split_frames(
+        frames,
+        articles,
+        cfg,
+        {n: f for n, (_, f) in strata.items()},
+        near_duplicates=near_duplicates,
+    )
+    article_split = _article_splits(result)
     out = Path(out_dir)
+    written: dict[str, pl.DataFrame] = {}
     for name in sorted(result.frames):
-        write_parquet(out / f"{name}.parquet", result.frames[name])
-    # The check reads back what was written, so it verifies the files, not our intentions.
-    written = {name: pl.read_parquet(out / f"{name}.parquet") for name in sorted(result.frames)}
+        id_col = strata[name][0]
+        df = result.frames[name].rename({"item_id": id_col} if id_col != "item_id" else {})
+        write_parquet(out / f"{name}.parquet", df)
+    if release_inputs is not None:
+        art = (
+            articles.filter(
+                pl.col("article_id").is_in(
+                    pl.Series(sorted(article_split), dtype=pl.String).implode()
+                )
+            )
+            .drop([c for c in ("group_id", "split") if c in articles.columns])
+            .join(_split_frame(result, article_split), on="article_id", how="left")
+            .sort("article_id")
+        )
+        write_parquet(out / "articles.parquet", art)
+        attribution = (
+            tables["attribution"]
+            .join(_split_frame(result, article_split), on="article_id", how="left")
+            .sort("article_id")
+        )
+        write_parquet(out / "attribution.parquet", attribution)
+    # The checks read back what was written, so they verify the files, not our intentions.
+    written = {
+        name: pl.read_parquet(out / f"{name}.parquet").rename(
+            {strata[name][0]: "item_id"} if strata[name][0] != "item_id" else {}
+        )
+        for name in sorted(result.frames)
+    }
     texts = (
         dict(articles.select("article_id", "text").iter_rows())
         if "text" in articles.columns
         else {}
     )
     leakage = check_leakage(written, texts, cfg, near_duplicates)
+    per_article = {
+        n: pl.read_parquet(out / f"{n}.parquet").select("article_id", "split")
+        for n in ("articles", "attribution")
+        if (out / f"{n}.parquet").is_file() and release_inputs is not None
+    }
+    shared_all = shared_keys({**written, **per_article}, "article_id")
+    leakage["shared_articles_all_configs"] = len(shared_all)
+    leakage["shared_articles_all_configs_examples"] = shared_all[:20]
+    leakage["leak_free"] = leakage["leak_free"] and not shared_all
 
     reconciliation: dict[str, Any] = {}
+    sources = {n: frames[n] for n in frames}
     for name, df in written.items():
-        ids_in = sorted(frames[name]["item_id"].to_list())
+        ids_in = sorted(sources[name]["item_id"].to_list())
         ids_out = df["item_id"].to_list()
         by_split = {s: int((df["split"] == s).sum()) for s in SPLITS}
         reconciliation[name] = {
@@ -327,25 +524,46 @@ def run_split(
             "ok": ids_in == sorted(ids_out) and sum(by_split.values()) == len(ids_in),
         }
     validation_status: dict[str, Any] = (
-        _validate(written, params_path, validation_dir)
+        _validate(
+            {n: written[n] for n in ("claims", "stance") if n in written},
+            params_path,
+            validation_dir,
+        )
         if cfg.validation_gate
         else {"success": True, "skipped": "split.validation_gate is false"}
     )
 
+    configs: dict[str, Any] = {
+        name: {
+            "rows": df.height,
+            "sizes": {s: int((df["split"] == s).sum()) for s in SPLITS},
+            "share": {
+                s: round(float((df["split"] == s).sum()) / df.height, 4) if df.height else 0.0
+                for s in SPLITS
+            },
+            "groups": df["group_id"].n_unique() if df.height else 0,
+            "label_distribution": distribution(df, strata[name][1]),
+        }
+        for name, df in written.items()
+    }
+    for name, df in per_article.items():
+        configs[name] = {
+            "rows": df.height,
+            "sizes": {s: int((df["split"] == s).sum()) for s in SPLITS},
+            "share": {
+                s: round(float((df["split"] == s).sum()) / df.height, 4) if df.height else 0.0
+                for s in SPLITS
+            },
+            "groups": len(set(result.group_split)),
+        }
+    ratios = cfg.ratios.as_dict()
+    empty, missing = coverage(configs, ratios, {n: f for n, (_, f) in strata.items()})
     payload: dict[str, Any] = {
         "params": asdict(cfg),
-        "configs": {
-            name: {
-                "rows": df.height,
-                "sizes": {s: int((df["split"] == s).sum()) for s in SPLITS},
-                "share": {
-                    s: round(float((df["split"] == s).sum()) / df.height, 4) if df.height else 0.0
-                    for s in SPLITS
-                },
-                "label_distribution": distribution(df, LABEL_FIELDS[name]),
-            }
-            for name, df in written.items()
-        },
+        "configs": configs,
+        "empty_splits": empty,
+        "missing_labels": missing,
+        "tables": table_counts,
         "groups": {
             "n_groups": result.grouping.n_groups,
             "n_articles": len(result.grouping.group_of),
@@ -362,14 +580,15 @@ def run_split(
         "reconciliation": reconciliation,
         "validation": validation_status,
     }
-    payload["warnings"] = coverage_warnings(payload["configs"], cfg.ratios.as_dict())
+    payload["warnings"] = coverage_warnings(configs, ratios, {n: f for n, (_, f) in strata.items()})
     write_json(report_path, payload)
     report.records_out = sum(df.height for df in written.values())
     report.extra.update(
-        {f"{n}_{s}": payload["configs"][n]["sizes"][s] for n in sorted(written) for s in SPLITS}
+        {f"{n}_{s}": configs[n]["sizes"][s] for n in sorted(written) for s in SPLITS}
     )
     report.extra["groups"] = result.grouping.n_groups
     report.extra["near_dup_cross"] = leakage["near_duplicate_pairs_across_splits"]
+    report.extra["empty_splits"] = len(empty)
     report.extra["warnings"] = len(payload["warnings"])
     if not validation_status["success"]:
         raise ValidationFailed(
@@ -386,4 +605,32 @@ def run_split(
                 if k.startswith(("shared_", "near_duplicate_pairs")) and not k.endswith("examples")
             )
         )
+    if empty and cfg.on_empty_split == "fail":
+        raise ValidationFailed(
+            "empty split(s), the corpus is too small for split.ratios: "
+            + "; ".join(f"{e['config']}/{e['split']}: {e['reason']}" for e in empty)
+            + f" (see {report_path}; set split.on_empty_split: publish to release without them)"
+        )
+    if missing and cfg.on_missing_label == "fail":
+        raise ValidationFailed(
+            "split(s) without every label: "
+            + "; ".join(payload["warnings"][len(empty) :])
+            + f" (see {report_path}; set split.on_missing_label: publish to release anyway)"
+        )
     return report
+
+
+def _article_splits(result: SplitResult) -> dict[str, str]:
+    """article id -> split, for every article the assignment grouped."""
+    return {a: result.group_split[g] for a, g in sorted(result.grouping.group_of.items())}
+
+
+def _split_frame(result: SplitResult, article_split: Mapping[str, str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "article_id": list(article_split),
+            "group_id": [result.grouping.group_of[a] for a in article_split],
+            "split": list(article_split.values()),
+        },
+        schema={"article_id": pl.String, "group_id": pl.String, "split": pl.String},
+    )

@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 from claimset.cli import main
+from claimset.neardup import NearDuplicateConfig
 from claimset.publish.tables import is_pronoun, is_unnamed, tag_tokens
 from claimset.split import run_split
 from claimset.split.config import SplitConfig
@@ -45,6 +46,7 @@ def split(
         out / "splits",
         out / "splits.json",
         FAST,
+        near_duplicates=NearDuplicateConfig(),
         release_inputs=inputs(),
     )
     return {c: pl.read_parquet(out / "splits" / f"{c}.parquet") for c in CONFIGS}
@@ -227,7 +229,8 @@ def test_stance_rows_carry_the_context_annotators_saw(tables: dict[str, pl.DataF
 def test_cli_split_reads_params(tmp_path: Path) -> None:
     params = tmp_path / "params.yaml"
     params.write_text(
-        "split:\n  seed: 3\n  ratios: {train: 0.6, validation: 0.2, test: 0.2}\n  validation_gate: false\n",
+        "split:\n  seed: 3\n  ratios: {train: 0.6, validation: 0.2, test: 0.2}\n  validation_gate: false\n"
+        "near_duplicates:\n  threshold: 0.8\n",
         encoding="utf-8",
     )
     args = ["split", "--labels-claims", str(PIPE / "labels_claims.parquet")]

@@ -285,34 +285,3 @@ def test_validation_gate_runs_on_the_split_tables(corpus: dict[str, Path], tmp_p
     report = _run(corpus, tmp_path, SplitConfig())
     assert report["validation"]["success"] is True
     assert report["validation"]["critical_failures"] == []
-
-
-def test_cli_split_reads_params(corpus: dict[str, Path], tmp_path: Path) -> None:
-    from claimset.cli import main
-
-    params = tmp_path / "params.yaml"
-    params.write_text(
-        "split:\n  seed: 3\n  ratios: {train: 0.6, validation: 0.2, test: 0.2}\n  validation_gate: false\n"
-        "near_duplicates:\n  threshold: 0.8\n",
-        encoding="utf-8",
-    )
-    rc = main(
-        [
-            "split",
-            "--labels-claims",
-            str(corpus["claims"]),
-            "--labels-stance",
-            str(corpus["stance"]),
-            "--articles",
-            str(corpus["articles"]),
-            "--out-dir",
-            str(tmp_path / "out"),
-            "--report",
-            str(tmp_path / "r.json"),
-            "--params",
-            str(params),
-        ]
-    )
-    assert rc == 0
-    report = json.loads((tmp_path / "r.json").read_text())
-    assert report["params"]["seed"] == 3 and report["params"]["ratios"]["train"] == 0.6

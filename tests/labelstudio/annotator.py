@@ -1,11 +1,12 @@
 """What an annotator does in Label Studio 1.23, driven in headless Chromium (Debian's
 /usr/bin/chromium through Playwright's ``executable_path``; no downloaded browser).
 
-Importable by any test (``from annotator import Annotator, chromium_context``) once
+Importable by any test (``from annotator import Annotator, chromium``) once
 ``tests/labelstudio`` is on ``sys.path`` (conftest.py there puts it, or insert it yourself):
 
-    with chromium_context(tmp_path / "profile") as context:
-        person = Annotator.login(context, url, email, password, shots=artifacts / "a1")
+    with chromium() as new_context:
+        person = Annotator.login(new_context(tmp_path / "a1"), url, email, password,
+                                 shots=artifacts / "a1")
         person.open_stream(project_id)            # "Label All Tasks": the next task for me
         person.delete_region("The weather was grey")
         person.draw_region("the cost would not rise", "CLAIM")
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,25 +73,36 @@ _SPAN_POINTS = """
 
 
 @contextmanager
-def chromium_context(profile: Path, **kwargs: Any) -> Iterator[Any]:
-    """A persistent headless Chromium context (Debian's chromium; fails if it is absent)."""
+def chromium() -> Iterator[Callable[..., Any]]:
+    """One Playwright driver for the whole run, yielding ``new_context(profile, **kw)``: a
+    persistent headless Chromium context (Debian's chromium) per person, all closed at the end.
+
+    Playwright's sync API allows one driver per thread, so every browser test shares it.
+    """
     if not Path(CHROMIUM).exists():
         raise RuntimeError("Debian chromium is not installed: run scripts/install_system_deps.sh")
     from playwright.sync_api import sync_playwright
 
+    opened: list[Any] = []
     with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1400, "height": 1000},
-            **kwargs,
-        )
+
+        def new_context(profile: Path, **kwargs: Any) -> Any:
+            context = pw.chromium.launch_persistent_context(
+                str(profile),
+                executable_path=CHROMIUM,
+                headless=True,
+                args=ARGS,
+                viewport={"width": 1400, "height": 1000},
+                **kwargs,
+            )
+            opened.append(context)
+            return context
+
         try:
-            yield context
+            yield new_context
         finally:
-            context.close()
+            for context in opened:
+                context.close()
 
 
 @dataclass
@@ -138,7 +150,7 @@ class Annotator:
     # ------------------------------------------------------------ opening tasks
 
     def open_stream(self, project_id: int) -> None:
-        """"Label All Tasks": Label Studio picks my next task (only my own annotations show)."""
+        """ "Label All Tasks": Label Studio picks my next task (only my own annotations show)."""
         self.page.goto(f"{self.url}/projects/{project_id}/data?labeling=1")
         self.wait_editor()
 
@@ -231,7 +243,9 @@ class Annotator:
     def label_last_relation(self, label: str) -> None:
         """In the Relations panel: hover the newest relation, open its labels, pick ``label``."""
         page = self.page
-        page.locator(".lsf-panel-tabs, [class*=tabs]").get_by_text("Relations", exact=True).first.click()
+        page.locator(".lsf-panel-tabs, [class*=tabs]").get_by_text(
+            "Relations", exact=True
+        ).first.click()
         item = page.locator(".lsf-relations__item").last
         item.wait_for()
         item.hover()
@@ -245,7 +259,9 @@ class Annotator:
             )
         option.first.click()
         page.keyboard.press("Escape")
-        page.locator(".lsf-panel-tabs, [class*=tabs]").get_by_text("Regions", exact=True).first.click()
+        page.locator(".lsf-panel-tabs, [class*=tabs]").get_by_text(
+            "Regions", exact=True
+        ).first.click()
         page.wait_for_timeout(300)
 
     def choose(self, value: str) -> None:
@@ -253,12 +269,21 @@ class Annotator:
         self.page.locator("label:visible", has_text=value).first.click()
         self.page.wait_for_timeout(200)
 
-    def type_in(self, text: str) -> None:
-        """Type into the visible per-region text box and press Enter (it submits the line)."""
-        box = self.page.locator("textarea:visible, input[type=text]:visible").last
-        box.fill(text)
-        box.press("Enter")
-        self.page.wait_for_timeout(300)
+    def set_text(self, value: str) -> None:
+        """Set the selected region's one-line text box (speaker_name) to ``value``: click the
+        pencil on the text already there (or use the empty box), type, press Enter."""
+        page = self.page
+        shown = page.locator("[data-testid=textarea-region]:visible")
+        if shown.count():
+            shown.last.locator("[data-testid=htx-textbox-edit-button]").click()
+            box = shown.last.locator("textarea, input:not([aria-label='for screen reader'])")
+        else:
+            box = page.locator(
+                ".lsf-main-view textarea:visible, .lsf-main-view input[type=text]:visible"
+            )
+        box.last.fill(value)
+        box.last.press("Enter")
+        page.wait_for_timeout(300)
 
     # ------------------------------------------------------------ submit
 
@@ -269,8 +294,9 @@ class Annotator:
             "[data-testid=bottombar-submit-button], [data-testid=bottombar-update-button]"
         ).first
         with page.expect_response(
-            lambda r: "/api/tasks/" in r.url and "/annotations" in r.url
-            or "/api/annotations/" in r.url,
+            lambda r: (
+                ("/api/tasks/" in r.url and "/annotations" in r.url) or "/api/annotations/" in r.url
+            ),
             timeout=30_000,
         ) as response:
             button.click()
@@ -279,11 +305,14 @@ class Annotator:
         page.wait_for_timeout(1500)
 
     def warnings(self) -> list[str]:
-        """Texts of Label Studio's warning modals on screen (e.g. a required choice)."""
+        """Texts of Label Studio's warning dialogs on screen (e.g. a required choice)."""
         return [
             t.strip()
-            for t in self.page.locator(".ant-modal-content, .lsf-modal, [class*=modal]")
-            .filter(has_text=re.compile("required|Warning", re.I))
-            .all_inner_texts()
+            for t in self.page.locator(".ant-modal-confirm-content").all_inner_texts()
             if t.strip()
         ]
+
+    def dismiss_warning(self) -> None:
+        """Click OK on Label Studio's warning dialog, as a person does."""
+        self.page.locator(".ant-modal-confirm-btns button").first.click()
+        self.page.locator(".ant-modal-confirm").first.wait_for(state="hidden")

@@ -103,6 +103,24 @@ def label_config_diff(server: str, local: str, server_name: str, local_name: str
     return "\n".join(difflib.unified_diff(a, b, server_name, local_name, lineterm=""))
 
 
+# Label Studio's page CSS removes list bullets and table rules, and its bleach filter keeps
+# <style> and class but drops style="" attributes: so the look of the guidelines comes from a
+# stylesheet scoped to their wrapper.
+GUIDELINES_PAGE = """<div class="claimset-guidelines">
+<style>
+.claimset-guidelines ul {{ list-style: disc; padding-left: 1.5em; margin: 0.3em 0; }}
+.claimset-guidelines ol {{ list-style: decimal; padding-left: 1.5em; margin: 0.3em 0; }}
+.claimset-guidelines p {{ margin: 0.4em 0; }}
+.claimset-guidelines h1, .claimset-guidelines h2, .claimset-guidelines h3 {{ margin: 0.8em 0 0.3em; }}
+.claimset-guidelines table {{ border-collapse: collapse; margin: 0.5em 0; }}
+.claimset-guidelines th, .claimset-guidelines td {{ border: 1px solid #d1d5db; padding: 4px 8px; vertical-align: top; text-align: left; }}
+.claimset-guidelines th {{ background: #f3f4f6; }}
+.claimset-guidelines code {{ background: #f3f4f6; padding: 0 3px; border-radius: 3px; }}
+</style>
+{body}</div>
+"""
+
+
 def guidelines_html(path: Path | None) -> str:
     """Guidelines markdown -> HTML for the project's Instructions panel.
 
@@ -122,7 +140,7 @@ def guidelines_html(path: Path | None) -> str:
     from markdown_it import MarkdownIt
 
     renderer = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-    return str(renderer.render(md))
+    return GUIDELINES_PAGE.format(body=renderer.render(md))
 
 
 # ---------------------------------------------------------------- task files
@@ -545,6 +563,8 @@ def push_tasks(
 ) -> StageReport:
     """``claimset studio push``: every project in ``projects`` from ``<tasks_dir>/<project>.json``."""
     report = StageReport("studio push")
+    for name in projects:  # before anything is sent, for every project
+        check_overlap(cfg, name)
     studio = studio or connect_from_env(cfg.path(cfg.env_file), cfg.url)
     for name in projects:
         res = push_project(studio, cfg, name, Path(tasks_dir) / f"{name}.json", migrate=migrate)

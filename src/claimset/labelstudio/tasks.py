@@ -351,9 +351,7 @@ def _preceding_context(
         return FIRST_PARAGRAPH
     take = min(len(pool), paragraphs_wanted)
     names = {
-        str(r["speaker"])
-        for r in rows
-        if r.get("speaker") and _is_pronoun(r.get("speaker_text"))
+        str(r["speaker"]) for r in rows if r.get("speaker") and _is_pronoun(r.get("speaker_text"))
     }
     for name in sorted(names):
         shown = "\n\n".join(text[s:e] for s, e in pool[len(pool) - take :])

@@ -45,6 +45,8 @@ def make_root(root: Path, port: int) -> Path:
     lab.mkdir(parents=True)
     for name in ("claims.xml", "stance.xml", "review_stance.xml"):
         shutil.copy(REPO / "configs" / "labelstudio" / name, lab / name)
+    # The claims config before per-SPEAKER names and context (test_studio_push.py migrates it).
+    shutil.copy(FIXTURES / "claims_v1.xml", lab / "claims_v1.xml")
     guides = root / "configs" / "guidelines"
     guides.mkdir(parents=True)
     for name in ("claims.md", "stance.md"):
@@ -136,6 +138,11 @@ def make_root(root: Path, port: int) -> Path:
                 "label_config": "configs/labelstudio/stance.xml",
                 "guidelines": None,
                 "settings": {"show_collab_predictions": True},
+            },
+            "migrate_claims": {
+                "title": "test: migrate claims",
+                "label_config": "configs/labelstudio/claims_v1.xml",
+                "guidelines": None,
             },
             "review_stance": {
                 "title": "test: stance review",

@@ -7,7 +7,7 @@ import os
 import stat
 
 import pytest
-from conftest import FIXTURES, REPO, load_fixture
+from conftest import FIXTURES, REPO, load_fixture, make_root
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -224,8 +224,6 @@ def test_studio_config_of_the_repo_loads():
 
 
 def _root_with_overlap(tmp_path, overlap: int, annotators: int):
-    from conftest import make_root
-
     studio_yaml = make_root(tmp_path, 8080)
     import yaml
 

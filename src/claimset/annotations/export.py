@@ -282,10 +282,10 @@ def _annotation_rows(
             said = [str(t).strip() for t in lines if str(t).strip()]
             # A per-region box (speaker_name on a SPEAKER region) belongs to its region:
             # the row carries the region's id and offsets, as per-region choices do.
-            rid = str(res.get("id")) if res.get("id") is not None else None
-            region = regions.get(rid or "") if control.per_region else None
+            tid = str(res.get("id")) if res.get("id") is not None else None
+            region = regions.get(tid or "") if control.per_region else None
             if control.per_region and region is None:
-                raise Misfit(f"per-region text {control.name} without its region {rid}")
+                raise Misfit(f"per-region text {control.name} without its region {tid}")
             if said:
                 rows.append(
                     {
@@ -295,7 +295,7 @@ def _annotation_rows(
                         "char_start": region["start"] if region else None,
                         "char_end": region["end"] if region else None,
                         "span_text": region["text"] if region else None,
-                        "region_id": rid if region else None,
+                        "region_id": tid if region else None,
                     }
                 )
         elif kind == "relation":

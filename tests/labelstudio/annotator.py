@@ -1,17 +1,22 @@
 """What an annotator does in Label Studio 1.23, driven in headless Chromium (Debian's
 /usr/bin/chromium through Playwright's ``executable_path``; no downloaded browser).
 
-Importable by any test (``from annotator import Annotator, chromium``) once
-``tests/labelstudio`` is on ``sys.path`` (conftest.py there puts it, or insert it yourself):
+Importable by any test (``from annotator import Annotator, chromium``) with
+``tests/labelstudio`` on ``sys.path`` (pytest puts it there for the tests in that folder;
+elsewhere insert it). Playwright's sync API allows one driver per thread: inside a pytest run,
+take browser contexts from the session fixture ``chromium_contexts`` (tests/labelstudio/
+conftest.py) or the ``person`` fixture rather than opening a second ``chromium()``.
 
     with chromium() as new_context:
         person = Annotator.login(new_context(tmp_path / "a1"), url, email, password,
                                  shots=artifacts / "a1")
         person.open_stream(project_id)            # "Label All Tasks": the next task for me
         person.delete_region("The weather was grey")
-        person.draw_region("the cost would not rise", "CLAIM")
-        person.relate("the cost would not rise", "She")
-        person.choose("opinion")                   # the claim is still selected
+        person.draw_region("the cost would not rise", "CLAIM")   # drawn, then selected
+        person.choose("opinion")                   # its type, in the per-region panel
+        person.relate("the cost would not rise", "She")          # said_by
+        person.select_region("She")
+        person.set_text("Anna Berg")               # the SPEAKER's name box
         person.submit()
 
 Every step waits for what a person would see (the highlighted span, the choice panel), and

@@ -116,6 +116,7 @@ def test_astral_offsets_and_mismatched_spans_are_quarantined(studio_env, tmp_pat
             "char_offset": 0,
             "title": "Offsets 🇺🇦",
             "text": EMOJI_TEXT,
+            "context": "(This is the first paragraph of the article.)",
         }
     }
     res = push_project(admin, cfg, "offsets", [task])

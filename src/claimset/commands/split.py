@@ -41,9 +41,11 @@ def _run(args: argparse.Namespace) -> int:
     from claimset.split import run_split
     from claimset.split.config import SplitConfig
     from claimset.split.stage import ReleaseInputs
+    from claimset.validate.config import ValidateConfig
 
     cfg = load_section("split", SplitConfig, args.params)
     nd = load_section("near_duplicates", NearDuplicateConfig, args.params)
+    gate = load_section("validate", ValidateConfig, args.params) if cfg.validation_gate else None
     report = run_split(
         args.labels_claims,
         args.labels_stance,
@@ -59,7 +61,7 @@ def _run(args: argparse.Namespace) -> int:
             candidates=args.candidates,
             unresolved=args.unresolved,
         ),
-        params_path=args.params,
+        validate_cfg=gate,
         validation_dir=args.validation_dir,
     )
     report.emit()

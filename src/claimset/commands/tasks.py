@@ -26,14 +26,11 @@ def register(sub: Any) -> None:
 
 
 def _tasks(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from claimset.config import load_section, read_params
+    from claimset.config import load_section
     from claimset.labelstudio.config import TasksConfig
     from claimset.labelstudio.tasks import run_tasks
 
-    has_section = Path(args.params).exists() and "tasks" in read_params(args.params)
-    cfg = load_section("tasks", TasksConfig, args.params) if has_section else TasksConfig()
+    cfg = load_section("tasks", TasksConfig, args.params)
     report = run_tasks(
         articles_path=args.articles,
         claims_path=args.claims,

@@ -36,6 +36,7 @@ from claimset.split.grouping import UNDATED, ArticleInfo, Grouping, build_groups
 from claimset.split.leakage import check_leakage, shared_keys
 from claimset.split.stratification import Assignment, Block, assign_groups
 from claimset.stage import StageReport
+from claimset.validate.config import ValidateConfig
 
 REQUIRED_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "claims": ("item_id", "article_id", "text", "claim_type", "checkworthy"),
@@ -270,22 +271,15 @@ def coverage_warnings(
 
 def _validate(
     tables: dict[str, pl.DataFrame],
-    params_path: str | os.PathLike[str] | None,
+    cfg: ValidateConfig,
     report_dir: str | os.PathLike[str] | None,
 ) -> dict[str, Any]:
     """Run the shared validation gate (``splits`` suite) on both split tables.
 
     Returns the gate summary; the caller fails the stage on a critical failure.
     """
-    from claimset.config import build, read_params
-    from claimset.validate import ValidateConfig, validate_tables
+    from claimset.validate import validate_tables
 
-    section = (
-        read_params(Path(params_path)).get("validate")
-        if params_path and Path(params_path).is_file()
-        else None
-    )
-    cfg = build(ValidateConfig, section or {}, where=f"{params_path}:validate")
     # Collect rather than raise, so reports/splits.json is written before the stage fails.
     result = validate_tables(
         {f"splits_{name}": df for name, df in sorted(tables.items())},
@@ -394,7 +388,7 @@ def run_split(
     *,
     near_duplicates: NearDuplicateConfig,
     release_inputs: ReleaseInputs | None = None,
-    params_path: str | os.PathLike[str] | None = None,
+    validate_cfg: ValidateConfig | None = None,
     validation_dir: str | os.PathLike[str] | None = None,
 ) -> StageReport:
     """Split the labelled tables with one shared group assignment; write outputs + report.
@@ -526,7 +520,7 @@ def run_split(
     validation_status: dict[str, Any] = (
         _validate(
             {n: written[n] for n in ("claims", "stance") if n in written},
-            params_path,
+            validate_cfg or ValidateConfig(),
             validation_dir,
         )
         if cfg.validation_gate

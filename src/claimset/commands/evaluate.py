@@ -24,8 +24,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="prediction files (.csv, .jsonl, .parquet); columns depend on --config",
     )
     p.add_argument("--release", help="release directory (gold from <config>/<split>.parquet)")
-    p.add_argument("--config", default="stance", choices=list(CONFIGS))
-    p.add_argument("--split", default="test", choices=["train", "validation", "test"])
+    p.add_argument(
+        "--config", default="stance", choices=list(CONFIGS), help="release config to score"
+    )
+    p.add_argument(
+        "--split",
+        default="test",
+        choices=["train", "validation", "test"],
+        help="split of the release to score",
+    )
     p.add_argument(
         "--field",
         default=None,
@@ -44,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", dest="json_out", help="write the full result as JSON")
     p.add_argument("--markdown", dest="markdown_out", help="write the markdown tables")
-    p.add_argument("--params", default="params.yaml")
+    p.add_argument("--params", default="params.yaml", help="params file (default: params.yaml)")
     p.set_defaults(handler=_evaluate)
 
     b = sub.add_parser(
@@ -52,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="baselines per release config (claim detection, claim labels, attribution "
         "tagger, stance), scored by the evaluate code",
     )
-    b.add_argument("--release", required=True)
+    b.add_argument("--release", required=True, help="release directory (data/release/<name>)")
     b.add_argument("--metrics", required=True, help="DVC metrics JSON, e.g. reports/baselines.json")
     b.add_argument(
         "--plots-dir", required=True, help="confusion CSVs (item_id,actual,predicted) for dvc plots"
@@ -60,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument(
         "--predictions-dir", default=None, help="also write item_id,label prediction files here"
     )
-    b.add_argument("--params", default="params.yaml")
+    b.add_argument("--params", default="params.yaml", help="params file (default: params.yaml)")
     b.set_defaults(handler=_baselines)
 
     f = sub.add_parser(
@@ -74,7 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "competition_test_bodies/competition_test_stances CSVs",
     )
     f.add_argument("--out", required=True, help="JSON report, e.g. reports/fnc1_baseline.json")
-    f.add_argument("--params", default="params.yaml")
+    f.add_argument("--params", default="params.yaml", help="params file (default: params.yaml)")
     f.set_defaults(handler=_fnc1)
 
 

@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="push an existing release to this Hub dataset repo",
     )
     p.add_argument("--release", default=None, help="release directory to push (with --to-hub)")
-    p.add_argument("--params", default="params.yaml")
+    p.add_argument("--params", default="params.yaml", help="params file (default: params.yaml)")
     p.set_defaults(handler=_run, _parser=p)
 
 
@@ -71,7 +71,7 @@ def _run(args: argparse.Namespace) -> int:
             )
         from claimset.publish import build_release
         from claimset.release_config import DatasetConfig
-        from claimset.validate import ValidateConfig
+        from claimset.validate.config import ValidateConfig
 
         dataset = load_section("dataset", DatasetConfig, args.params)
         validate_cfg = load_section("validate", ValidateConfig, args.params)

@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="run the validation gate's splits suite, writing here",
     )
-    p.add_argument("--params", default="params.yaml")
+    p.add_argument("--params", default="params.yaml", help="params file (default: params.yaml)")
     p.set_defaults(handler=_run)
 
 

@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--report-dir", required=True, type=Path, help="GX Data Docs (HTML) directory")
     p.add_argument("--summary", required=True, type=Path, help="deterministic summary JSON")
     p.add_argument("--markdown", type=Path, help="human-readable report (markdown)")
-    p.add_argument("--params", default="params.yaml")
+    p.add_argument("--params", default="params.yaml", help="params file (default: params.yaml)")
     p.set_defaults(handler=_run)
 
 

@@ -20,7 +20,9 @@ ROWS = [
     for i in range(40)
 ]
 JSONL = "".join(json.dumps(r) + "\n" for r in ROWS).encode()
-CSV = ("Body ID,articleBody\n" + "".join(f'{i},"CSV body {i},\nsecond line"\n' for i in range(20))).encode()
+CSV = (
+    "Body ID,articleBody\n" + "".join(f'{i},"CSV body {i},\nsecond line"\n' for i in range(20))
+).encode()
 COMPRESS = {
     "gz": gzip.compress,
     "bz2": bz2.compress,
@@ -40,8 +42,10 @@ def test_compressed_jsonl_same_as_plain(ingest, tmp_path: Path, ext: str) -> Non
     assert rows["origin_format"].unique().to_list() == ["jsonl"]
     plain = ingest({"feed/export.jsonl": JSONL})
     cols = ["article_id", "text", "raw_sha256", "origin_line"]
-    assert plain.articles.sort("article_id").select(cols).equals(
-        out.articles.sort("article_id").select(cols)
+    assert (
+        plain.articles.sort("article_id")
+        .select(cols)
+        .equals(out.articles.sort("article_id").select(cols))
     )
 
 
@@ -75,7 +79,7 @@ def test_truncated_gz_keeps_what_is_readable(ingest) -> None:
     assert q["origin_line"] == kept + 1
     assert q["origin_file"] == "feed/cut.jsonl.gz"
     assert "truncated" in q["message"] and "compressed byte" in q["message"]
-    assert q["excerpt"].startswith('{"source_id": "id%d"' % kept)
+    assert q["excerpt"].startswith(f'{{"source_id": "id{kept}"')
     assert out.report["quarantine_by_reason"] == {"unreadable": 1}
 
 
@@ -119,7 +123,11 @@ def test_parquet_with_table_fields(ingest, tmp_path: Path) -> None:
     assert rows["origin_format"].unique().to_list() == ["parquet"]
     assert rows["origin_line"].to_list() == [i + 1 for i in range(30) if i != 5]
     first = rows.row(1, named=True)
-    assert (first["source_id"], first["title"], first["published_at"]) == ("1", "Headline 1", "2024-02-01")
+    assert (first["source_id"], first["title"], first["published_at"]) == (
+        "1",
+        "Headline 1",
+        "2024-02-01",
+    )
     assert rows.row(0, named=True)["published_at"] is None
 
 
@@ -144,7 +152,6 @@ def test_corrupt_parquet_is_quarantined(ingest) -> None:
 
 def test_hf_save_to_disk_directory(tmp_path: Path) -> None:
     import datasets
-
     from tests.ingest.conftest import run
 
     ds = datasets.Dataset.from_dict(
@@ -182,7 +189,9 @@ def _warc(gz: bool) -> bytes:
     w.write_record(w.create_warcinfo_record("crawl.warc", {"software": "test"}))
     req = StatusAndHeaders("GET / HTTP/1.1", [("Host", "news.example")], is_http_request=True)
     w.write_record(
-        w.create_warc_record("https://news.example/harbour", "request", payload=io.BytesIO(b""), http_headers=req)
+        w.create_warc_record(
+            "https://news.example/harbour", "request", payload=io.BytesIO(b""), http_headers=req
+        )
     )
 
     def response(uri: str, body: bytes, ctype: str, status: str = "200 OK") -> None:

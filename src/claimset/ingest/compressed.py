@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from claimset.ingest.records import Quarantined, Rejector
 
@@ -25,6 +25,14 @@ from claimset.ingest.records import Quarantined, Rejector
 CODECS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
 # Compressed bytes fed per step: corrupt data loses at most this block's output.
 RAW_BLOCK = 1 << 16
+
+
+class ByteSource(Protocol):
+    """What the chunked readers need of an input: a plain file or a :class:`Decompressed`."""
+
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to ``size`` bytes; b"" at the end."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,7 @@ class Decompressed:
             try:
                 out = obj.decompress(data)
             except errors as exc:
-                self._fail(f"is corrupt ({exc})")
+                self._fail(f"is corrupt ({ascii(str(exc))[1:-1][:200]})")
                 if out := _flush(obj):
                     yield out
                 return
@@ -163,7 +171,6 @@ def read_bytes(path: Path, codec: str | None) -> tuple[bytes, Damage | None]:
         return stream.read(), stream.damage
 
 
-
 @dataclass(frozen=True)
 class DamagedTail:
     """What a damaged stream left unread: ``tail`` (bytes after the last complete record,
@@ -176,7 +183,7 @@ class DamagedTail:
 
 def cut_at_damage(
     pieces: Iterator[tuple[bytes, int]],
-    stream: BinaryIO | Decompressed,
+    stream: ByteSource,
     complete: Callable[[bytes], int],
     found: list[DamagedTail],
 ) -> Iterator[tuple[bytes, int]]:
@@ -204,4 +211,6 @@ def unreadable(rel: str, fmt: str, excerpt_chars: int, found: DamagedTail) -> Qu
     """The quarantine entry for what a damaged stream left unread (the partial record, if
     any, is its excerpt)."""
     q = Rejector(rel, fmt, excerpt_chars)
-    return q("unreadable", f"from line {found.line}: {found.damage.describe()}", found.tail, found.line)
+    return q(
+        "unreadable", f"from line {found.line}: {found.damage.describe()}", found.tail, found.line
+    )

@@ -106,5 +106,6 @@ def unreadable(f: InputFile, config: IngestConfig, rows_read: int, exc: Exceptio
     """The quarantine entry for the part of the file from row ``rows_read + 1`` on that
     pyarrow cannot read (corrupt or truncated file)."""
     q = Rejector(f.rel, f.fmt or "parquet", config.excerpt_chars)
-    msg = f"cannot read the file from row {rows_read + 1} on ({type(exc).__name__}: {exc})"
+    why = ascii(str(exc))[1:-1][:200]  # the error text may quote raw bytes
+    msg = f"cannot read the file from row {rows_read + 1} on ({type(exc).__name__}: {why})"
     return q("unreadable", msg, b"", rows_read + 1)

@@ -73,7 +73,9 @@ def read_warc(
                 offset = _skip_separator(fh, offset)
                 nxt = _next_record_start(fh, offset + 1, gz)
                 where = f"bytes {offset}-{nxt}" if nxt is not None else f"byte {offset} on"
-                msg = f"WARC record at {where} cannot be read ({type(exc).__name__}: {exc})"
+                # The error text may quote raw bytes: ASCII escapes keep the row one line.
+                why = ascii(str(exc))[1:-1][:200]
+                msg = f"WARC record at {where} cannot be read ({type(exc).__name__}: {why})"
                 rejected.append(q("unreadable", msg, b"", offset))
                 if nxt is None:
                     break
@@ -122,9 +124,11 @@ def _one(
         f, path=page, fmt="html", encoding=_charset(ctype) or f.encoding, codec=None
     )
     recs, rej = read_html(html_file, config)
-    for r in rej:
+    for bad in rej:
         rejected.append(
-            dataclasses.replace(r, origin_line=offset, origin_format="warc", message=f"{label}: {r.message}")
+            dataclasses.replace(
+                bad, origin_line=offset, origin_format="warc", message=f"{label}: {bad.message}"
+            )
         )
     for r in recs:
         fields = dict(r.fields)

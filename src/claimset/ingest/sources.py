@@ -126,7 +126,9 @@ def _describe(path: Path, rel: str, root: Path, config: IngestConfig) -> InputFi
     if fmt == "arrow":
         shards = _hf_shards(path.parent)
         if shards is not None and path.name not in shards:
-            not_input = "Arrow file not listed in the directory's state.json (a datasets cache file?)"
+            not_input = (
+                "Arrow file not listed in the directory's state.json (a datasets cache file?)"
+            )
     meta = _read_sidecar(path)
     encoding = config.default_encoding
     for pattern in sorted(config.encodings):

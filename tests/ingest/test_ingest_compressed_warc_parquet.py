@@ -255,3 +255,22 @@ def test_corrupt_warc_record_is_quarantined_rest_kept(ingest, gz: bool) -> None:
 def test_unknown_extension_still_unsupported(ingest) -> None:
     out = ingest({"a.json.gz": gzip.compress(b"{}"), "b.xml": "<x/>"})
     assert sorted(out.reasons()) == ["unsupported_format", "unsupported_format"]
+
+
+def test_hf_dataset_dict_directory(tmp_path: Path) -> None:
+    import datasets
+    from tests.ingest.conftest import run
+
+    def split(name: str, n: int) -> datasets.Dataset:
+        return datasets.Dataset.from_dict(
+            {"body": [f"{name} body {i} is {i * 13}." for i in range(n)]}
+        )
+
+    datasets.DatasetDict({"train": split("train", 6), "test": split("test", 3)}).save_to_disk(
+        str(tmp_path / "raw" / "dd")
+    )
+    out = run(tmp_path, {})
+    assert out.quarantine == []  # dataset_dict.json, state.json, dataset_info.json: metadata
+    files = sorted(set(out.articles["origin_file"]))
+    assert files == ["dd/test/data-00000-of-00001.arrow", "dd/train/data-00000-of-00001.arrow"]
+    assert out.articles.height == 9

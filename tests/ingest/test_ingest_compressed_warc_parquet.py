@@ -274,3 +274,20 @@ def test_hf_dataset_dict_directory(tmp_path: Path) -> None:
     files = sorted(set(out.articles["origin_file"]))
     assert files == ["dd/test/data-00000-of-00001.arrow", "dd/train/data-00000-of-00001.arrow"]
     assert out.articles.height == 9
+
+
+def test_table_fields_params_are_typed_and_checked() -> None:
+    from tests.ingest.conftest import REPO
+
+    from claimset.config import build, load_section
+    from claimset.errors import ConfigError
+    from claimset.ingest.config import IngestConfig
+
+    cfg = load_section("ingest", IngestConfig, REPO / "params.yaml")
+    assert cfg.table_fields["body"] == "body"
+    with pytest.raises(TypeError):
+        cfg.table_fields["body"] = "text"  # type: ignore[index]
+    with pytest.raises(ConfigError, match=r"table_fields: a column must be mapped to 'body'"):
+        build(IngestConfig, {"table_fields": {"title": "t"}}, "params.yaml:ingest")
+    with pytest.raises(ConfigError, match=r"unknown key 'table_field'"):
+        build(IngestConfig, {"table_field": {"body": "text"}}, "params.yaml:ingest")

@@ -5,7 +5,7 @@ Builds FNC-1 train bodies, replicated and letter-rotated to about ``--mb`` MB (a
 JSONL forms, Parquet and a Hugging Face ``save_to_disk`` directory, and a WARC.gz of
 the first ``--warc-pages`` bodies as HTML pages; runs ``claimset ingest`` on each in its own
 child process and prints wall seconds, MB/s of the uncompressed JSONL-equivalent and of
-the file on disk, and records in/out. Usage: ``python scripts/bench_formats.py [--mb 20]``.
+the file on disk, peak RSS (GNU time) and records in/out. Usage: ``python scripts/bench_formats.py [--mb 20]``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from bench_ingest import rotate
 
 REPO = Path(__file__).resolve().parents[1]
 FNC = REPO / ".." / "shared" / "data" / "fnc-1" / "train_bodies.csv"
+# GNU time prints the child's peak RSS (KB) as the last line of stderr.
+TIME = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
 PARAMS = "ingest:\n  on_source_id_conflict: quarantine\n  table_fields: {source_id: source_id, body: body}\nnear_duplicates: {}\n"
 
 
@@ -112,15 +114,16 @@ def main() -> None:
             f"corpus: {len(recs)} records, {mb:.1f} MB as plain JSONL; WARC: {len(pages)} pages, {page_mb:.1f} MB of body text"
         )
         print(
-            f"{'input':26} {'on disk MB':>10} {'seconds':>8} {'MB/s (text)':>12} {'MB/s (disk)':>12}  in -> out"
+            f"{'input':26} {'on disk MB':>10} {'seconds':>8} {'MB/s (text)':>12} {'MB/s (disk)':>12}  {'peak RSS':>8}  in -> out"
         )
         for name, (d, logical) in inputs.items():
             disk = sum(p.stat().st_size for p in d.rglob("*") if p.is_file()) / 1e6
             out = root / "out"
             shutil.rmtree(out, ignore_errors=True)
             t0 = time.perf_counter()
-            subprocess.run(
+            run = subprocess.run(
                 [
+                    *TIME,
                     str(Path(sys.executable).with_name("claimset")),
                     "ingest",
                     str(d),
@@ -140,8 +143,13 @@ def main() -> None:
             )
             secs = time.perf_counter() - t0
             rep = json.loads((out / "r.json").read_text())
+            rss = (
+                f"{int(run.stderr.decode().strip().splitlines()[-1]) / 1024:.0f} MB"
+                if TIME
+                else "n/a"
+            )
             print(
-                f"{name:26} {disk:10.1f} {secs:8.2f} {logical / secs:12.1f} {disk / secs:12.1f}  {rep['records_in']} -> {rep['articles']}"
+                f"{name:26} {disk:10.1f} {secs:8.2f} {logical / secs:12.1f} {disk / secs:12.1f}  {rss:>8}  {rep['records_in']} -> {rep['articles']}"
             )
 
 

@@ -291,3 +291,22 @@ def test_table_fields_params_are_typed_and_checked() -> None:
         build(IngestConfig, {"table_fields": {"title": "t"}}, "params.yaml:ingest")
     with pytest.raises(ConfigError, match=r"unknown key 'table_field'"):
         build(IngestConfig, {"table_field": {"body": "text"}}, "params.yaml:ingest")
+
+
+def test_arrow_ipc_file_format(ingest, tmp_path: Path) -> None:
+    """An .arrow file in the IPC *file* format (Feather v2), not a datasets stream shard."""
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    path = tmp_path / "t.arrow"
+    feather.write_feather(
+        pa.table({"body": ["Feather body one.", "Feather body two."]}),
+        path,
+        compression="uncompressed",
+    )
+    out = ingest({"f/t.arrow": path.read_bytes()})
+    assert out.quarantine == []
+    assert out.articles.sort("origin_line")["body"].to_list() == [
+        "Feather body one.",
+        "Feather body two.",
+    ]

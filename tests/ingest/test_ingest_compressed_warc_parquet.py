@@ -310,3 +310,13 @@ def test_arrow_ipc_file_format(ingest, tmp_path: Path) -> None:
         "Feather body one.",
         "Feather body two.",
     ]
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_truncated_warc_quarantines_the_cut_record(ingest, gz: bool) -> None:
+    out = ingest({"c.warc.gz" if gz else "c.warc": _warc(gz)[:-200]})
+    assert out.report["reconciled"] and out.report["records_in"] == 6
+    assert out.articles["url"].to_list() == ["https://news.example/harbour"]
+    (bad,) = [q for q in out.quarantine if q["reason"] == "unreadable"]
+    assert "https://news.example/second" in bad["message"] and "truncated" in bad["message"]
+    assert bad["origin_line"] == max(q["origin_line"] for q in out.quarantine)

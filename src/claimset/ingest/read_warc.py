@@ -13,6 +13,7 @@
   the first record). A record warcio cannot parse (bad header, corrupt gzip member) is
   quarantined as ``unreadable`` at its offset, and reading resumes at the next record
   (the next gzip member for ``.warc.gz``, the next ``WARC/`` version line otherwise).
+  An HTML record cut short of its ``Content-Length`` (truncated file) is ``unreadable`` too.
 """
 
 from __future__ import annotations
@@ -119,6 +120,11 @@ def _one(
         rejected.append(q("warc_not_html", why, b"", offset))
         return
     payload = rec.content_stream().read()
+    missing = getattr(rec.raw_stream, "limit", 0)  # bytes of the block never delivered
+    if missing:
+        why = f"{label}: ends {missing} bytes before its Content-Length (file truncated?)"
+        rejected.append(q("unreadable", why, payload, offset))
+        return
     page.write_bytes(payload)
     html_file = dataclasses.replace(
         f, path=page, fmt="html", encoding=_charset(ctype) or f.encoding, codec=None

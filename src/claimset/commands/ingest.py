@@ -8,7 +8,10 @@ from typing import Any
 
 def register(sub: Any) -> None:
     """Add the ``ingest`` command."""
-    p = sub.add_parser("ingest", help="raw txt/jsonl/csv/html -> normalised articles table")
+    p = sub.add_parser(
+        "ingest",
+        help="raw txt/jsonl/csv/html, compressed jsonl/csv, parquet/arrow, warc -> normalised articles table",
+    )
     p.add_argument(
         "inputs", nargs="+", help="input files or directories (walked recursively, sorted)"
     )

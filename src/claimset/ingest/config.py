@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-# Article fields a JSONL/CSV column can be mapped to (target -> source column name).
+# Article fields a JSONL/CSV/Parquet column can be mapped to (target -> source column name).
 MAPPABLE_FIELDS = (
     "source_id",
     "source",
@@ -46,6 +46,10 @@ class IngestConfig:
     jsonl_fields: Mapping[str, str] = field(
         default_factory=lambda: _frozen({f: f for f in MAPPABLE_FIELDS})
     )
+    # Parquet files and Hugging Face `datasets` Arrow shards: article field -> column.
+    table_fields: Mapping[str, str] = field(
+        default_factory=lambda: _frozen({f: f for f in MAPPABLE_FIELDS})
+    )
     csv_fields: Mapping[str, str] = field(
         default_factory=lambda: _frozen({"source_id": "Body ID", "body": "articleBody"})
     )
@@ -58,7 +62,11 @@ class IngestConfig:
                 codecs.lookup(enc)
             except LookupError as exc:
                 raise ValueError(f"unknown encoding {enc!r}") from exc
-        for name, mapping in (("jsonl_fields", self.jsonl_fields), ("csv_fields", self.csv_fields)):
+        for name, mapping in (
+            ("jsonl_fields", self.jsonl_fields),
+            ("csv_fields", self.csv_fields),
+            ("table_fields", self.table_fields),
+        ):
             bad = sorted(set(mapping) - set(MAPPABLE_FIELDS))
             if bad:
                 raise ValueError(

@@ -22,11 +22,11 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
 
 import numpy as np
 import polars as pl
 
+from claimset.ingest.compressed import ByteSource
 from claimset.ingest.digests import sha256_hex
 from claimset.ingest.fields import FieldProblem, iso_date
 from claimset.ingest.sources import InputFile, is_utf8
@@ -203,7 +203,7 @@ def header_of(first_chunk: bytes) -> bytes:
     raise SlowPath
 
 
-def read_blocks(fh: BinaryIO, size: int | None = None) -> Iterator[bytes]:
+def read_blocks(fh: ByteSource, size: int | None = None) -> Iterator[bytes]:
     """The file's bytes in blocks of ``size`` (default: the chunk size)."""
     while block := fh.read(size or CHUNK_BYTES):
         yield block

@@ -17,10 +17,11 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.ma
 import polars as pl
+import pyarrow as pa
 
 from claimset import io, parallel
 from claimset.errors import ClaimsetError, InputError
-from claimset.ingest import fast_csv
+from claimset.ingest import compressed, fast_csv, read_table
 from claimset.ingest import read_jsonl as jsonl
 from claimset.ingest.config import IngestConfig
 from claimset.ingest.digests import text_and_keyed_sha256
@@ -32,6 +33,7 @@ from claimset.ingest.normalize import (
 from claimset.ingest.read_csv import read_csv, read_csv_slow
 from claimset.ingest.read_html import read_html
 from claimset.ingest.read_txt import read_txt
+from claimset.ingest.read_warc import read_warc
 from claimset.ingest.records import Quarantined, RawRecord, Rejector
 from claimset.ingest.sources import InputFile, discover
 from claimset.ingest.spill import TextStore
@@ -123,15 +125,14 @@ def read_all(
         # first chunk is read.
         warm = pool.submit(_warm_up, nd)
         for f in track(files, "reading"):
-            if f.fmt is None:
-                q = Rejector(f.rel, "unknown", config.excerpt_chars)
-                rejected.append(
-                    q("unsupported_format", f"unsupported file type {f.path.suffix!r}", b"", 1)
-                )
+            if f.fmt is None or f.not_input is not None:
+                q = Rejector(f.rel, f.fmt or "unknown", config.excerpt_chars)
+                why = f.not_input or f"unsupported file type {''.join(f.path.suffixes[-2:])!r}"
+                rejected.append(q("unsupported_format", why, b"", 1))
                 continue
             try:
-                if f.fmt == "jsonl":
-                    got, rej = _read_jsonl_chunked(f, config, nd, pool, n, store)
+                if f.fmt in _STREAMED:
+                    got, rej = _STREAMED[f.fmt](f, config, nd, pool, n, store)
                     parts += got
                     rejected += rej
                     continue
@@ -182,8 +183,11 @@ def _read_csv_chunked(
     plan = fast_csv.plan(f, mapping)
     if plan is None:
         return None
-    with f.path.open("rb") as fh:
-        pieces = fast_csv.chunks(fast_csv.read_blocks(fh))
+    damaged: list[compressed.DamagedTail] = []
+    with compressed.open_input(f.path, f.codec) as fh:
+        pieces = compressed.cut_at_damage(
+            fast_csv.chunks(fast_csv.read_blocks(fh)), fh, fast_csv.last_record_end, damaged
+        )
         first = next(pieces, None)
         if first is None or not first[0].strip():
             return None  # empty file: the stdlib path reports it
@@ -199,7 +203,10 @@ def _read_csv_chunked(
                 )
                 for (piece, before), known in with_header
             )
-            return list(parallel.in_order(pool, n, tasks))
+            done = list(parallel.in_order(pool, n, tasks))
+            if damaged:  # the slow path reports the damage of a file it reads itself
+                return None
+            return done
         except fast_csv.SlowPath:
             return None  # texts of chunks already stored stay unreferenced in the store
 
@@ -216,13 +223,16 @@ def _read_jsonl_chunked(
     a time) and its rejected lines."""
     head: bytes | None = None
     content = False
+    damaged: list[compressed.DamagedTail] = []
 
     def tasks() -> Iterator[
         Callable[[], tuple[tuple[pl.DataFrame, np.ndarray], list[Quarantined]]]
     ]:
         nonlocal head, content
-        with f.path.open("rb") as fh:
-            for chunk, before in jsonl.line_chunks(fh):
+        with compressed.open_input(f.path, f.codec) as fh:
+            pieces = jsonl.line_chunks(fh)
+            complete = lambda chunk: chunk.rfind(b"\n") + 1  # noqa: E731
+            for chunk, before in compressed.cut_at_damage(pieces, fh, complete, damaged):
                 if head is None:
                     head = chunk[:4096]
                 content = content or not chunk.isspace()
@@ -232,8 +242,86 @@ def _read_jsonl_chunked(
     for part, rej in parallel.in_order(pool, n, tasks()):
         parts.append(part)
         rejected += rej
-    if not content:
+    rejected += [compressed.unreadable(f.rel, "jsonl", config.excerpt_chars, d) for d in damaged]
+    if not content and not damaged:
         return [], [jsonl.empty_file(f, config, head or b"")]
+    return parts, rejected
+
+
+def _read_table_chunked(
+    f: InputFile,
+    config: IngestConfig,
+    nd: NearDuplicateConfig,
+    pool: ThreadPoolExecutor,
+    n: int,
+    store: TextStore,
+) -> tuple[list[tuple[pl.DataFrame, np.ndarray]], list[Quarantined]]:
+    """Prepared record batches of a Parquet file or Arrow shard (read one batch at a time,
+    rows mapped and prepared on the pool) and its rejected rows. What pyarrow cannot read
+    (corrupt file or batch) is quarantined from the first row not read on."""
+    mapping = read_table.mapping_of(f, config)
+    failed: list[Quarantined] = []
+    rows = 0
+
+    def tasks() -> Iterator[
+        Callable[[], tuple[tuple[pl.DataFrame, np.ndarray], list[Quarantined]]]
+    ]:
+        nonlocal rows
+        it = read_table.batches(f)
+        checked = False
+        while True:
+            try:
+                batch = next(it, None)
+            except (OSError, ValueError, pa.ArrowException) as exc:
+                failed.append(read_table.unreadable(f, config, rows, exc))
+                return
+            if batch is None:
+                return
+            if not checked:
+                read_table.check_schema(f, batch.schema, mapping)
+                checked = True
+            yield functools.partial(_table_part, store, f, config, nd, batch, rows)
+            rows += batch.num_rows
+
+    parts, rejected = [], []
+    for part, rej in parallel.in_order(pool, n, tasks()):
+        parts.append(part)
+        rejected += rej
+    return parts, rejected + failed
+
+
+def _table_part(
+    store: TextStore,
+    f: InputFile,
+    config: IngestConfig,
+    nd: NearDuplicateConfig,
+    batch: Any,
+    before: int,
+) -> tuple[tuple[pl.DataFrame, np.ndarray], list[Quarantined]]:
+    records, rejected = read_table.parse_batch(f, config, batch, before)
+    return _spill(store, prepare(to_frame(records), config, nd)), rejected
+
+
+def _read_warc_parts(
+    f: InputFile,
+    config: IngestConfig,
+    nd: NearDuplicateConfig,
+    pool: ThreadPoolExecutor,
+    n: int,
+    store: TextStore,
+) -> tuple[list[tuple[pl.DataFrame, np.ndarray]], list[Quarantined]]:
+    """Prepared parts of a WARC file (pages extracted on this thread, a part at a time,
+    each part prepared on the pool) and its quarantined records."""
+    rejected: list[Quarantined] = []
+
+    def tasks() -> Iterator[Callable[[], tuple[pl.DataFrame, np.ndarray]]]:
+        for records, rej in read_warc(f, config):
+            rejected.extend(rej)
+            if records:
+                prepared = functools.partial(prepare, to_frame(records), config, nd)
+                yield functools.partial(_spilled, store, prepared)
+
+    parts = list(parallel.in_order(pool, n, tasks()))
     return parts, rejected
 
 
@@ -259,6 +347,19 @@ def _parse_and_prepare(
 ) -> Prepared:
     frame, _ = fast_csv.parse_chunk(plan, piece, before, header)
     return prepare(frame, config, nd)
+
+
+Streamed = Callable[
+    [InputFile, IngestConfig, NearDuplicateConfig, ThreadPoolExecutor, int, TextStore],
+    tuple[list[tuple[pl.DataFrame, np.ndarray]], list[Quarantined]],
+]
+# Formats read piece by piece (a few pieces in memory), prepared on the pool.
+_STREAMED: dict[str, Streamed] = {
+    "jsonl": _read_jsonl_chunked,
+    "parquet": _read_table_chunked,
+    "arrow": _read_table_chunked,
+    "warc": _read_warc_parts,
+}
 
 
 class Prepared(NamedTuple):

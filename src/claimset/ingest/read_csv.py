@@ -15,8 +15,9 @@ from collections.abc import Iterator
 import polars as pl
 
 from claimset.errors import InputError
+from claimset.ingest.compressed import DamagedTail, read_bytes, unreadable
 from claimset.ingest.config import IngestConfig
-from claimset.ingest.fast_csv import read_csv_fast
+from claimset.ingest.fast_csv import last_record_end, read_csv_fast
 from claimset.ingest.fields import FieldProblem, map_fields
 from claimset.ingest.records import Quarantined, RawRecord, Rejector
 from claimset.ingest.sources import InputFile, decode, is_utf8
@@ -52,25 +53,38 @@ def read_csv(
     Well-formed UTF-8 files take the vectorised fast path (a DataFrame of records);
     everything else, and every file with a problem, goes through the stdlib parser.
     """
-    data = f.path.read_bytes()
+    data, damaged = _content(f, config)
     q = Rejector(f.rel, "csv", config.excerpt_chars)
-    if not data.strip():
+    if not data.strip() and not damaged:
         return [], [q("empty_file", "file is empty or whitespace only", data, 1)]
     mapping = f.fields if f.fields is not None else dict(config.csv_fields)
-    fast = read_csv_fast(f, data, mapping)
+    fast = read_csv_fast(f, data, mapping) if data.strip() else None
     if fast is not None:
-        return fast, []
-    return _read_csv_stdlib(f, config, data, mapping)
+        return fast, damaged
+    records, rejected = _read_csv_stdlib(f, config, data, mapping) if data.strip() else ([], [])
+    return records, rejected + damaged
 
 
 def read_csv_slow(f: InputFile, config: IngestConfig) -> tuple[list[RawRecord], list[Quarantined]]:
     """The standard-library path only (after the fast path gave up on the file)."""
-    data = f.path.read_bytes()
+    data, damaged = _content(f, config)
     if not data.strip():
         q = Rejector(f.rel, "csv", config.excerpt_chars)
-        return [], [q("empty_file", "file is empty or whitespace only", data, 1)]
+        return [], damaged or [q("empty_file", "file is empty or whitespace only", data, 1)]
     mapping = f.fields if f.fields is not None else dict(config.csv_fields)
-    return _read_csv_stdlib(f, config, data, mapping)
+    records, rejected = _read_csv_stdlib(f, config, data, mapping)
+    return records, rejected + damaged
+
+
+def _content(f: InputFile, config: IngestConfig) -> tuple[bytes, list[Quarantined]]:
+    """The file's (decompressed) bytes up to its last complete record, and the quarantine
+    entry of the unreadable rest when the compressed stream is damaged."""
+    data, damage = read_bytes(f.path, f.codec)
+    if damage is None:
+        return data, []
+    cut = last_record_end(data)
+    found = DamagedTail(damage, data[cut:], data.count(b"\n", 0, cut) + 1)
+    return data[:cut], [unreadable(f.rel, "csv", config.excerpt_chars, found)]
 
 
 def _read_csv_stdlib(

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from typing import BinaryIO
 
+from claimset.ingest.compressed import ByteSource
 from claimset.ingest.config import IngestConfig
 from claimset.ingest.fields import FieldProblem, map_fields
 from claimset.ingest.records import Quarantined, RawRecord, Rejector
@@ -37,7 +37,7 @@ def empty_file(f: InputFile, config: IngestConfig, head: bytes) -> Quarantined:
     return q("empty_file", "file is empty or whitespace only", head, 1)
 
 
-def line_chunks(fh: BinaryIO, chunk_bytes: int | None = None) -> Iterator[tuple[bytes, int]]:
+def line_chunks(fh: ByteSource, chunk_bytes: int | None = None) -> Iterator[tuple[bytes, int]]:
     """``(chunk, lines before it)``: the file cut after the last newline of every
     ``chunk_bytes`` or so (a longer line makes a longer chunk); the last chunk may end
     without a newline."""

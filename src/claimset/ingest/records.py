@@ -26,7 +26,12 @@ REASONS: dict[str, str] = {
     "nul_byte": "text contains NUL (U+0000): binary data or a wrongly declared UTF-16 file",
     "too_large": "normalised text exceeds ingest.max_chars",
     "undecodable": "bytes are not valid in the declared encoding",
-    "unsupported_format": "file extension is not .txt, .jsonl, .csv, .html or .htm",
+    "unreadable": "the rest of a file, or one WARC record, cannot be read (truncated or corrupt "
+    "compressed stream, corrupt Parquet/Arrow data, corrupt WARC record): offset in the message",
+    "unsupported_format": "file type not read by ingest (see docs/ingest.md, Formats), or an "
+    "Arrow file of a datasets directory that its state.json does not list",
+    "warc_not_html": "a WARC response that is not an HTML page (other content type, non-2xx)",
+    "warc_skipped": "a WARC record that is not a page (warcinfo, request, metadata, revisit...)",
 }
 
 

@@ -4,16 +4,32 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from claimset.errors import InputError
+from claimset.ingest.compressed import codec_of
 from claimset.ingest.config import IngestConfig
 
-FORMATS = {".txt": "txt", ".jsonl": "jsonl", ".csv": "csv", ".html": "html", ".htm": "html"}
+FORMATS = {
+    ".txt": "txt",
+    ".jsonl": "jsonl",
+    ".csv": "csv",
+    ".html": "html",
+    ".htm": "html",
+    ".parquet": "parquet",
+    ".arrow": "arrow",
+    ".warc": "warc",
+}
+# Formats that may be compressed as a whole file (.jsonl.gz ...); .warc.gz is WARC's own
+# per-record gzip, read by warcio.
+COMPRESSIBLE = {"jsonl", "csv"}
 SIDECAR_SUFFIX = ".meta.json"
+# Files `datasets.Dataset.save_to_disk` writes beside its Arrow shards: metadata, not input.
+HF_METADATA = ("state.json", "dataset_info.json", "dataset_dict.json")
 # Sidecar keys that are not article fields.
 SIDECAR_CONTROL = {"encoding", "has_standfirst", "fields"}
 
@@ -29,6 +45,8 @@ class InputFile:
     meta: dict[str, Any] = field(default_factory=dict)  # sidecar article-field defaults
     has_standfirst: bool | None = None
     fields: dict[str, str] | None = None  # sidecar override of the column mapping
+    codec: str | None = None  # whole-file compression (compressed.CODECS), None: plain
+    not_input: str | None = None  # why a file with a known extension is not read (quarantined)
 
 
 def discover(inputs: list[Path], config: IngestConfig) -> list[InputFile]:
@@ -37,6 +55,7 @@ def discover(inputs: list[Path], config: IngestConfig) -> list[InputFile]:
     Hidden files (``.gitkeep``, ``.DS_Store``) and ``*.meta.json`` sidecars are not inputs.
     """
     found: dict[str, InputFile] = {}
+    _hf_shards.cache_clear()  # files may have changed since an earlier call
     for inp in inputs:
         if not inp.exists():
             raise InputError(inp, "no such file or directory")
@@ -50,6 +69,8 @@ def discover(inputs: list[Path], config: IngestConfig) -> list[InputFile]:
             rel_parts = p.relative_to(root).parts
             if any(part.startswith(".") for part in rel_parts) or p.name.endswith(SIDECAR_SUFFIX):
                 continue
+            if _is_hf_metadata(p):
+                continue
             rel = p.relative_to(root).as_posix()
             # With several inputs the same relative name could repeat; keep them apart.
             key = rel if rel not in found else p.as_posix()
@@ -57,8 +78,57 @@ def discover(inputs: list[Path], config: IngestConfig) -> list[InputFile]:
     return [found[k] for k in sorted(found)]
 
 
+def format_of(path: Path) -> tuple[str | None, str | None]:
+    """(format, whole-file codec) named by the file's suffixes: ``a.jsonl.zst`` is
+    ("jsonl", "zstd"), ``a.warc.gz`` is ("warc", None), ``a.bin`` is (None, None)."""
+    codec = codec_of(path)
+    if codec is None:
+        return FORMATS.get(path.suffix.lower()), None
+    inner = FORMATS.get(Path(path.stem).suffix.lower())
+    if inner == "warc" and codec == "gzip":
+        return "warc", None
+    if inner in COMPRESSIBLE:
+        return inner, codec
+    return None, None
+
+
+def _is_hf_metadata(path: Path) -> bool:
+    """True for the JSON files of a ``save_to_disk`` directory (or of a DatasetDict's)."""
+    if path.name not in HF_METADATA:
+        return False
+    if path.name != "dataset_dict.json":
+        return _hf_shards(path.parent) is not None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("splits"), list)
+
+
+@functools.lru_cache(maxsize=256)
+def _hf_shards(directory: Path) -> frozenset[str] | None:
+    """Names of the Arrow shards a ``save_to_disk`` directory lists in its state.json, or
+    None when ``directory`` is not one."""
+    state = directory / "state.json"
+    if not state.is_file():
+        return None
+    try:
+        data = json.loads(state.read_text(encoding="utf-8"))
+        files = data["_data_files"]
+        return frozenset(str(x["filename"]) for x in files)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _describe(path: Path, rel: str, root: Path, config: IngestConfig) -> InputFile:
-    fmt = FORMATS.get(path.suffix.lower())
+    fmt, codec = format_of(path)
+    not_input = None
+    if fmt == "arrow":
+        shards = _hf_shards(path.parent)
+        if shards is not None and path.name not in shards:
+            not_input = (
+                "Arrow file not listed in the directory's state.json (a datasets cache file?)"
+            )
     meta = _read_sidecar(path)
     encoding = config.default_encoding
     for pattern in sorted(config.encodings):
@@ -80,11 +150,15 @@ def _describe(path: Path, rel: str, root: Path, config: IngestConfig) -> InputFi
     if "source" not in meta:
         # Default source: the directory the file sits in (data/raw/seed/x.txt -> "seed").
         meta["source"] = config.default_source or path.resolve().parent.name or path.stem
-    return InputFile(path, rel, fmt, encoding, meta, has_sf, fields)
+    return InputFile(path, rel, fmt, encoding, meta, has_sf, fields, codec, not_input)
 
 
 def _sidecar_path(path: Path) -> Path:
-    return path.with_name(path.stem + SIDECAR_SUFFIX)
+    """``a.jsonl`` -> ``a.meta.json``; a compressed ``a.jsonl.gz`` or ``a.warc.gz`` too."""
+    stem = path.stem
+    if codec_of(path) is not None and Path(stem).suffix.lower() in FORMATS:
+        stem = Path(stem).stem
+    return path.with_name(stem + SIDECAR_SUFFIX)
 
 
 def _read_sidecar(path: Path) -> dict[str, Any]:

@@ -53,6 +53,10 @@ class Attribution:
     # The frame's own cue when it introduced no content of its own ("has issued a stark
     # warning, suggesting that ..."): its category (warning) still applies to the content.
     frame_cue: str | None = None
+    # Which rule proposed the span (claims.parquet ``rule``; shown to annotators in the
+    # prediction's meta): quote_then_attribution | interrupted_quote | subject_cue |
+    # trailing_attribution | according_to | bare_quote | transcript.
+    rule: str = "subject_cue"
 
 
 def _alt(forms: frozenset[str]) -> str:
@@ -301,7 +305,7 @@ def _frame(
                 chosen = (ps + 5, ps + len(last_part))
                 lead_s, lead_e = _trim(text, s_start, s_start + max(last_comma, 0))
                 if last_comma > 0 and _words(text[lead_s:lead_e]) >= 5:
-                    out.append(Attribution(lead_s, lead_e, None, None, "unattributed"))
+                    out.append(Attribution(lead_s, lead_e, None, None, "unattributed", rule="lead_clause"))
             elif stripped.endswith(",") and (
                 _UTTERANCE_NP.search(stripped) or _words(stripped) <= 5
             ):
@@ -342,7 +346,7 @@ def _frame(
             # "Apple will offer ..., Kuo says, which ..." / "..., experts said — but ...".
             fs, fe = _trim(text, s_start, s_start + len(front_end))
             ctype = "direct_quote" if sent.lstrip()[:1] in OPEN_QUOTES else "reported_speech"
-            return [Attribution(fs, fe, speaker, cue, ctype)]
+            return [Attribution(fs, fe, speaker, cue, ctype, rule="trailing_attribution")]
         pieces = _split_content(text, content_from, content_to, cue)
         frame_cue = cue if pieces and all(p[2] != cue for p in pieces) else None
         for cs, ce, ccue in pieces:
@@ -395,9 +399,9 @@ def parse_sentence(
                 cue = fm.group("cue")
         if speaker is not None and cue is not None:
             qs, qe = _trim(text, s_start + m.start("q"), s_start + m.end("q"))
-            if text[qs:qe].rstrip().endswith("?"):
+            if text[qs:qe].rstrip().endswith("?") or _words(text[qs:qe]) < 2:
                 return []
-            return [Attribution(qs, qe, speaker, cue, "direct_quote")]
+            return [Attribution(qs, qe, speaker, cue, "direct_quote", rule="quote_then_attribution")]
     im = _INTERRUPTED.search(sent) if has_quote else None
     if im and any(q in sent[: im.start()] for q in '"“'):
         attr, a0 = im.group("attr"), s_start + im.start("attr")
@@ -407,7 +411,11 @@ def parse_sentence(
             if speaker is not None:
                 first_q = min(i for i in (sent.find('"'), sent.find("“")) if i >= 0)
                 qs, qe = _trim(text, s_start + first_q, s_end)
-                return [Attribution(qs, qe, speaker, fm.group("cue"), "direct_quote")]
+                return [
+                    Attribution(
+                        qs, qe, speaker, fm.group("cue"), "direct_quote", rule="interrupted_quote"
+                    )
+                ]
     frame = _frame(text, sent, s_start, s_end, max_subject_words, cue_hits)
     if frame:
         return frame
@@ -430,7 +438,7 @@ def _according(text: str, sent: str, s_start: int, max_subject_words: int) -> li
             cs, ce = _trim(text, s_start + am.start("c"), s_start + am.end("c"))
             if _words(text[cs:ce]) >= 3:
                 ctype = "direct_quote" if _is_quote(text, cs, ce) else "reported_speech"
-                return [Attribution(cs, ce, speaker, "according to", ctype)]
+                return [Attribution(cs, ce, speaker, "according to", ctype, rule="according_to")]
     return []
 
 
@@ -441,6 +449,9 @@ def _bare_quote(text: str, sent: str, s_start: int, s_end: int) -> list[Attribut
         if stripped.rstrip('"”').rstrip().endswith("?"):
             return []
         qs, qe = _trim(text, s_start + (len(sent) - len(sent.lstrip())), s_end)
-        if qe > qs:
-            return [Attribution(qs, qe, None, None, "direct_quote", bare_quote=True)]
+        # A one-word reply ("Yeah.") asserts nothing a reader could check.
+        if qe > qs and _words(text[qs:qe]) >= 2:
+            return [
+                Attribution(qs, qe, None, None, "direct_quote", bare_quote=True, rule="bare_quote")
+            ]
     return []

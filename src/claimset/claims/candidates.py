@@ -27,9 +27,9 @@ from claimset.claims.categories import category_expr
 from claimset.claims.checkworthiness import checkworthy_expr
 from claimset.claims.config import CandidatesConfig
 from claimset.claims.cues import CUE_EXTRACT, PREFILTER
-from claimset.claims.editorial import BOILERPLATE, FRAMING, SCENE
+from claimset.claims.editorial import BOILERPLATE, DATELINE, FRAMING, SCENE
 from claimset.claims.resolve import Chunk, ClaimRow, attribute_chunk, no_gc, run_in_workers
-from claimset.claims.speakers import speaker_id, surname_index
+from claimset.claims.speakers import PRONOUNS, speaker_id, surname_index
 from claimset.stage import track
 
 CLAIM_COLUMNS: dict[str, pl.DataType] = {
@@ -45,11 +45,15 @@ CLAIM_COLUMNS: dict[str, pl.DataType] = {
     "speaker_text": pl.String(),
     "speaker_start": pl.Int64(),
     "speaker_end": pl.Int64(),
+    # The mention names nobody ("officials", "a source", "the source"): kept as written.
+    "speaker_unnamed": pl.Boolean(),
     "cue": pl.String(),
     "claim_type": pl.String(),
     "category": pl.String(),
     "checkworthy_score": pl.Float64(),
     "model_version": pl.String(),
+    # The rule (or model) that proposed the span: see claims/attribution.py.
+    "rule": pl.String(),
 }
 
 
@@ -68,6 +72,7 @@ ATTRIBUTED_SCHEMA: dict[str, type[pl.DataType]] = {
     "cue": pl.String,
     "claim_type": pl.String,
     "_hint": pl.String,
+    "rule": pl.String,
 }
 
 
@@ -137,6 +142,8 @@ def _unattributed(
         .then(pl.lit("question"))
         .when(pl.col("_boiler"))  # str.contains(BOILERPLATE), computed once in propose_claims
         .then(pl.lit("boilerplate"))
+        .when(pl.col("_headline"))
+        .then(pl.lit("repeated_headline"))
         .when(t.str.contains(FRAMING))
         .then(pl.lit("framing"))
         .when(t.str.contains(SCENE))
@@ -152,9 +159,12 @@ def _unattributed(
         .iter_rows(named=True)
     }
     keep = df.filter(pl.col("_reason").is_null())
-    # Span: the sentence without surrounding whitespace and its final full stop.
+    # Span: the sentence without surrounding whitespace, a lede's dateline ("LOS ANGELES
+    # (Reuters) - ") and its final full stop.
+    dateline = t.str.extract(f"({DATELINE})", 1).str.len_chars().fill_null(0)
     lead = t.str.len_chars() - t.str.strip_chars_start().str.len_chars()
-    body = t.str.strip_chars().str.strip_chars_end(".;:")
+    lead = pl.max_horizontal(lead, dateline)
+    body = t.str.slice(lead).str.strip_chars().str.strip_chars_end(".;:")
     keep = keep.with_columns(
         (pl.col("char_start") + lead).alias("c_start"),
         (pl.col("char_start") + lead + body.str.len_chars()).alias("c_end"),
@@ -230,8 +240,24 @@ def propose_claims(
         sents = sents.filter(pl.col("paragraph") != 0)
     sents = sents.sort("article_id", "index")
     # Page furniture is never a claim, even when it contains a reporting verb.
-    sents = sents.with_columns(pl.col("text").str.contains(BOILERPLATE).alias("_boiler"))
-    with_cue = sents.filter(pl.col("text").str.contains(PREFILTER) & ~pl.col("_boiler"))
+    # The headline repeated as the body's first sentence is not a claim either.
+    titles = articles.select(
+        "article_id", pl.col("title").fill_null("").str.strip_chars(" .").alias("_title")
+    )
+    sents = (
+        sents.join(titles, on="article_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("text").str.contains(BOILERPLATE).alias("_boiler"),
+            (
+                (pl.col("_title").str.len_chars() > 0)
+                & (pl.col("text").str.strip_chars(" .") == pl.col("_title"))
+            ).alias("_headline"),
+        )
+        .drop("_title")
+    )
+    with_cue = sents.filter(
+        pl.col("text").str.contains(PREFILTER) & ~pl.col("_boiler") & ~pl.col("_headline")
+    )
     # Cue strings per sentence in one vectorised pass; Python only locates and parses them,
     # and only where an attribution is possible at all.
     with_cue = with_cue.with_columns(
@@ -257,9 +283,11 @@ def propose_claims(
             *[
                 pl.lit(None, dtype=schema[c]).alias(c)
                 for c in schema
-                if c not in ("article_id", "sentence_id", "char_start", "char_end", "claim_type")
+                if c
+                not in ("article_id", "sentence_id", "char_start", "char_end", "claim_type", "rule")
             ],
             pl.lit("unattributed").alias("claim_type"),
+            pl.lit("unattributed_sentence").alias("rule"),
         )
         .select(list(schema))
     )
@@ -275,7 +303,9 @@ def propose_claims(
         .str.slice(pl.col("char_start"), pl.col("char_end") - pl.col("char_start"))
         .alias("text")
     )
-    claims = claims.with_columns(pl.col("speaker").is_not_null().alias("_attributed"))
+    claims = claims.with_columns(
+        pl.col("speaker").is_not_null().alias("_attributed"), unnamed_expr().alias("speaker_unnamed")
+    )
     claims = claims.with_columns(
         category_expr("text", "_hint").alias("category"),
         checkworthy_expr("text", "_attributed", cfg.checkworthy).alias("checkworthy_score"),
@@ -291,6 +321,14 @@ def propose_claims(
     out = claims.select([pl.col(c).cast(t) for c, t in CLAIM_COLUMNS.items()])
     stats.claims = out.height
     return out, stats
+
+
+def unnamed_expr(mention: str = "speaker_text") -> pl.Expr:
+    """True when a speaker mention names nobody: no capitalised word and not a pronoun
+    ("officials", "a source", "the source", "a person at the fundraiser"); null without one."""
+    m = pl.col(mention)
+    pronoun = m.str.to_lowercase().is_in(list(PRONOUNS))
+    return pl.when(m.is_not_null()).then(~m.str.contains(r"\p{Lu}") & ~pronoun)
 
 
 def _canonical_speakers(claims: pl.DataFrame) -> pl.DataFrame:

@@ -22,10 +22,10 @@ from claimset.claims.speakers import SpeakerMention, expand_name
 # (sentence_id, article_id, paragraph, index, char_start, char_end, cue strings or None)
 SentenceRow = tuple[str, str, int, int, int, int, "list[str] | None"]
 # (article_id, sentence_id, char_start, char_end, speaker, speaker_role, speaker_text,
-#  speaker_start, speaker_end, cue, claim_type, category hint); see ATTRIBUTED_SCHEMA there.
+#  speaker_start, speaker_end, cue, claim_type, category hint, rule); see ATTRIBUTED_SCHEMA.
 ClaimRow = tuple[
     str, str, int, int, "str | None", "str | None", "str | None", "int | None", "int | None",
-    "str | None", str, "str | None",
+    "str | None", str, "str | None", str,
 ]  # fmt: skip
 # Everything a worker needs: article texts by id, the cue sentences of those articles in
 # (article_id, index) order, max_subject_words, pronoun_window.
@@ -186,6 +186,7 @@ def _attribute_chunk(
                     att.cue,
                     att.claim_type,
                     hint,
+                    att.rule,
                 )
             )
     return rows, attributed_ids

@@ -1,0 +1,1 @@
+"""Readers of public corpora used for measurement (PolNeAR; FNC-1)."""

@@ -98,6 +98,29 @@ class PipelineOutput:
     pred_rows: list[dict[str, Any]]  # the claims row of each prediction (same order)
 
 
+def pipeline_tables(
+    inputs: Sequence[Path],
+    ingest_cfg: IngestConfig,
+    segment_cfg: SegmentConfig,
+    cand_cfg: CandidatesConfig,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, CandidateStats]:
+    """Articles, sentences, claims and counts of ``inputs`` (files) through the pipeline."""
+    with tempfile.TemporaryDirectory(prefix="claimset-measure-") as tmp:
+        out = Path(tmp)
+        run_ingest(
+            list(inputs),
+            out / "articles.parquet",
+            out / "quarantine.jsonl",
+            out / "duplicates.jsonl",
+            out / "ingest.json",
+            ingest_cfg,
+        )
+        arts = pl.read_parquet(out / "articles.parquet").sort("article_id")
+    sents = segment_articles(arts, segment_cfg)
+    claims, stats = propose_claims(arts, sents, cand_cfg, workers=1)
+    return arts, sents, claims, stats
+
+
 def run_pipeline(
     articles: Sequence[PolnearArticle],
     ingest_cfg: IngestConfig,
@@ -105,32 +128,19 @@ def run_pipeline(
     cand_cfg: CandidatesConfig,
 ) -> PipelineOutput:
     """Ingest the articles' ``.txt`` files, segment, propose candidates; map spans back."""
-    with tempfile.TemporaryDirectory(prefix="claimset-polnear-") as tmp:
-        out = Path(tmp)
-        run_ingest(
-            [a.text_path for a in articles],
-            out / "articles.parquet",
-            out / "quarantine.jsonl",
-            out / "duplicates.jsonl",
-            out / "ingest.json",
-            ingest_cfg,
-        )
-        arts = pl.read_parquet(out / "articles.parquet")
+    arts, sents, claims, stats = pipeline_tables(
+        [a.text_path for a in articles], ingest_cfg, segment_cfg, cand_cfg
+    )
     by_name = {a.text_path.name: a for a in articles}
     arts = arts.with_columns(
         pl.col("origin_file")
         .map_elements(lambda f: by_name[Path(f).name].doc_id, return_dtype=pl.String)
         .alias("doc_id")
-    ).sort("article_id")
-    sents = segment_articles(arts, segment_cfg)
-    claims, stats = propose_claims(arts, sents, cand_cfg, workers=1)
+    )
     doc_of = dict(arts.select("article_id", "doc_id").iter_rows())
     claims = claims.with_columns(pl.col("article_id").replace_strict(doc_of).alias("doc_id"))
-    maps = {
-        d: OffsetMap(by_doc.text(), t)
-        for d, t in arts.select("doc_id", "text").iter_rows()
-        for by_doc in [next(a for a in articles if a.doc_id == d)]
-    }
+    by_doc = {a.doc_id: a for a in articles}
+    maps = {d: OffsetMap(by_doc[d].text(), t) for d, t in arts.select("doc_id", "text").iter_rows()}
     preds: list[Attribution] = []
     rows: list[dict[str, Any]] = []
     for row in claims.filter(pl.col("claim_type").is_in(ATTRIBUTED_TYPES)).iter_rows(named=True):

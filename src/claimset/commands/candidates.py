@@ -28,8 +28,10 @@ def register(sub: Any) -> None:
         "preannotation-quality",
         help="measure claim and stance pre-annotation quality against gold data",
         description=(
-            "Claims: precision/recall/speaker accuracy against hand-made gold files. "
-            "Stance: FNC-1 related F1, 4-way macro-F1 and relative FNC-1 score on a held-out body split."
+            "Claims: the attribution measure on PolNeAR (content, source, end to end; the "
+            "annotators' ceiling), the share of sentences proposed as claims on real news, and "
+            "the hand-made regression golds. Stance: FNC-1 related F1, 4-way macro-F1 and "
+            "relative FNC-1 score on a held-out body split; label and score distribution."
         ),
     )
     q.add_argument("--gold", required=True, help="directory of claims gold YAML files")
@@ -38,6 +40,12 @@ def register(sub: Any) -> None:
     q.add_argument(
         "--idf-bodies", required=True, help="unlabelled bodies CSV for IDF (FNC-1 train_bodies.csv)"
     )
+    q.add_argument(
+        "--polnear",
+        default=None,
+        help="PolNeAR root (train/, dev/); the attribution measure is skipped when it is absent",
+    )
+    q.add_argument("--targets", default=None, help="stance targets YAML (configs/targets.yaml)")
     q.add_argument("--out", required=True, help="report JSON (output, DVC metrics)")
     q.add_argument(
         "--params", default="params.yaml", help="params file (sections 'candidates', 'stance')"
@@ -71,6 +79,8 @@ def _quality(args: argparse.Namespace) -> int:
         idf_bodies=args.idf_bodies,
         out_path=args.out,
         params_path=args.params,
+        polnear_root=args.polnear,
+        targets_path=args.targets,
     )
     report.emit()
     return 0

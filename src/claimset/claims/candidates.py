@@ -28,9 +28,13 @@ from claimset.claims.checkworthiness import checkworthy_expr
 from claimset.claims.config import CandidatesConfig
 from claimset.claims.cues import CUE_EXTRACT, PREFILTER
 from claimset.claims.editorial import BOILERPLATE, DATELINE, FRAMING, SCENE
+from claimset.claims.model import AttributionTagger
 from claimset.claims.resolve import Chunk, ClaimRow, attribute_chunk, no_gc, run_in_workers
 from claimset.claims.speakers import PRONOUNS, speaker_id, surname_index
 from claimset.stage import track
+
+# The ``rule`` of claims the tagger proposed (claims/hybrid.py).
+MODEL_RULE = "model"
 
 CLAIM_COLUMNS: dict[str, pl.DataType] = {
     "claim_id": pl.String(),
@@ -54,6 +58,8 @@ CLAIM_COLUMNS: dict[str, pl.DataType] = {
     "model_version": pl.String(),
     # The rule (or model) that proposed the span: see claims/attribution.py.
     "rule": pl.String(),
+    # The tagger's confidence in a span it proposed (mean tag probability); null for rules.
+    "attribution_score": pl.Float64(),
 }
 
 
@@ -73,6 +79,7 @@ ATTRIBUTED_SCHEMA: dict[str, type[pl.DataType]] = {
     "claim_type": pl.String,
     "_hint": pl.String,
     "rule": pl.String,
+    "attribution_score": pl.Float64,
 }
 
 
@@ -218,11 +225,54 @@ def _attribute(
     return out_rows, ids_out
 
 
+def _hybrid(
+    articles: pl.DataFrame,
+    sents: pl.DataFrame,
+    with_cue: pl.DataFrame,
+    cfg: CandidatesConfig,
+    tagger: AttributionTagger,
+) -> tuple[list[ClaimRow], list[str]]:
+    """Rules + tagger over the articles of ``sents`` (claims/hybrid.py), one at a time."""
+    from claimset.claims.hybrid import hybrid_article
+
+    hits = dict(with_cue.select("sentence_id", "_cues").iter_rows())
+    blocked = frozenset(
+        sents.filter(pl.col("_boiler") | pl.col("_headline"))["sentence_id"].to_list()
+    )
+    texts = dict(
+        articles.filter(pl.col("article_id").is_in(sents["article_id"].unique().implode()))
+        .select("article_id", "text")
+        .iter_rows()
+    )
+    rows: list[ClaimRow] = []
+    ids: list[str] = []
+    parse_ids = frozenset(hits)
+    groups = sents.select(
+        "sentence_id", "article_id", "paragraph", "index", "char_start", "char_end"
+    ).partition_by("article_id", as_dict=True, maintain_order=True)
+    for (aid,), part in track(list(groups.items()), "candidates (model)"):
+        srows = [(*r, hits.get(r[0])) for r in part.rows()]
+        got, got_ids = hybrid_article(
+            str(aid),
+            texts[aid],
+            srows,
+            parse_ids,
+            blocked,
+            tagger,
+            cfg.max_subject_words,
+            cfg.pronoun_window,
+        )
+        rows += got
+        ids += got_ids
+    return rows, ids
+
+
 def propose_claims(
     articles: pl.DataFrame,
     sentences: pl.DataFrame,
     cfg: CandidatesConfig,
     workers: int | None = None,
+    tagger: AttributionTagger | None = None,
 ) -> tuple[pl.DataFrame, CandidateStats]:
     """Propose claim candidates for every sentence; return the claims table and counts.
 
@@ -263,8 +313,20 @@ def propose_claims(
     with_cue = with_cue.with_columns(
         pl.col("text").str.extract_all(CUE_EXTRACT).alias("_cues")
     ).filter(needs_parser_expr("text", "_cues"))
+    # The tagger pre-annotates the first ``model.max_articles`` articles (by id, the order
+    # tasks are built in); the rules alone serve the rest, at full speed.
+    model_ids = pl.Series("article_id", [], dtype=pl.String)
+    if tagger is not None and cfg.model.max_articles > 0:
+        model_ids = sents["article_id"].unique().sort().head(cfg.model.max_articles)
+    in_model = pl.col("article_id").is_in(model_ids.implode())
     with no_gc():
-        rows, attributed_ids = _attribute(articles, with_cue, cfg, workers)
+        rows, attributed_ids = _attribute(articles, with_cue.filter(~in_model), cfg, workers)
+        if tagger is not None and model_ids.len():
+            more, more_ids = _hybrid(
+                articles, sents.filter(in_model), with_cue.filter(in_model), cfg, tagger
+            )
+            rows += more
+            attributed_ids += more_ids
         attributed = pl.DataFrame(rows, schema=ATTRIBUTED_SCHEMA, orient="row")
     del rows
     stats.attributed_sentences = len(attributed_ids)
@@ -316,7 +378,10 @@ def propose_claims(
             + "-c"
             + (pl.int_range(pl.len()).over("article_id") + 1).cast(pl.String).str.zfill(3)
         ).alias("claim_id"),
-        pl.lit(cfg.model_version).alias("model_version"),
+        pl.when(pl.col("rule") == MODEL_RULE)
+        .then(pl.lit(tagger.version if tagger is not None else cfg.model_version))
+        .otherwise(pl.lit(cfg.model_version))
+        .alias("model_version"),
     )
     out = claims.select([pl.col(c).cast(t) for c, t in CLAIM_COLUMNS.items()])
     stats.claims = out.height

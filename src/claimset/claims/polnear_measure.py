@@ -14,6 +14,7 @@ pronoun is the pronoun, as in PolNeAR. Measure: :mod:`claimset.evaluate.attribut
 
 from __future__ import annotations
 
+import bisect
 import tempfile
 import unicodedata
 from collections.abc import Sequence
@@ -23,11 +24,12 @@ from typing import Any
 
 import polars as pl
 
-from claimset.claims.candidates import CandidateStats, propose_claims
+from claimset.claims.candidates import MODEL_RULE, CandidateStats, propose_claims
 from claimset.claims.config import CandidatesConfig
+from claimset.claims.model import AttributionTagger, Sentence
 from claimset.corpora.polnear import GoldAttribution, PolnearArticle, read_ann
 from claimset.errors import ClaimsetError
-from claimset.evaluate.attribution import Attribution, AttributionScores, score
+from claimset.evaluate.attribution import Attribution, AttributionScores, Range, score
 from claimset.ingest.config import IngestConfig
 from claimset.ingest.pipeline import run_ingest
 from claimset.segment.config import SegmentConfig
@@ -77,6 +79,15 @@ class OffsetMap:
                 n += 1
         self._before[len(norm)] = n
         self._raw_pos = raw_pos
+        self._norm_pos = norm_ns
+
+    def to_norm(self, start: int, end: int) -> tuple[int, int] | None:
+        """[start, end) in the raw text -> the normalised span of its non-whitespace chars."""
+        first = bisect.bisect_left(self._raw_pos, start)
+        last = bisect.bisect_left(self._raw_pos, end) - 1
+        if last < first:
+            return None
+        return self._norm_pos[first], self._norm_pos[last] + 1
 
     def span(self, start: int, end: int) -> tuple[int, int] | None:
         """[start, end) in the normalised text -> the raw span of its non-whitespace chars."""
@@ -103,6 +114,7 @@ def pipeline_tables(
     ingest_cfg: IngestConfig,
     segment_cfg: SegmentConfig,
     cand_cfg: CandidatesConfig,
+    tagger: AttributionTagger | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, CandidateStats]:
     """Articles, sentences, claims and counts of ``inputs`` (files) through the pipeline."""
     with tempfile.TemporaryDirectory(prefix="claimset-measure-") as tmp:
@@ -117,7 +129,7 @@ def pipeline_tables(
         )
         arts = pl.read_parquet(out / "articles.parquet").sort("article_id")
     sents = segment_articles(arts, segment_cfg)
-    claims, stats = propose_claims(arts, sents, cand_cfg, workers=1)
+    claims, stats = propose_claims(arts, sents, cand_cfg, workers=1, tagger=tagger)
     return arts, sents, claims, stats
 
 
@@ -126,10 +138,12 @@ def run_pipeline(
     ingest_cfg: IngestConfig,
     segment_cfg: SegmentConfig,
     cand_cfg: CandidatesConfig,
+    tagger: AttributionTagger | None = None,
 ) -> PipelineOutput:
-    """Ingest the articles' ``.txt`` files, segment, propose candidates; map spans back."""
+    """Ingest the articles' ``.txt`` files, segment, propose candidates (rules, and the
+    tagger where given); map the spans back onto the ``.txt`` offsets."""
     arts, sents, claims, stats = pipeline_tables(
-        [a.text_path for a in articles], ingest_cfg, segment_cfg, cand_cfg
+        [a.text_path for a in articles], ingest_cfg, segment_cfg, cand_cfg, tagger
     )
     by_name = {a.text_path.name: a for a in articles}
     arts = arts.with_columns(
@@ -157,7 +171,7 @@ def run_pipeline(
         if (
             prev is not None
             and row["cue"] is None
-            and row["speaker_start"] is not None
+            and (row["speaker_start"] is not None or row["rule"] == prev["rule"] == MODEL_RULE)
             and (prev["doc_id"], prev["speaker_start"], prev["speaker_end"]) == key
         ):
             # A quote continuing the previous claim's speaker (no cue of its own) belongs to
@@ -220,3 +234,45 @@ def claim_sentence_share(sentences: pl.DataFrame, claims: pl.DataFrame) -> dict[
         "proposed": hit,
         "share": round(hit / body.height, 4) if body.height else 0.0,
     }
+
+
+def training_docs(
+    articles: Sequence[PolnearArticle],
+    ingest_cfg: IngestConfig,
+    segment_cfg: SegmentConfig,
+    cand_cfg: CandidatesConfig,
+) -> list[tuple[str, list[Sentence], list[tuple[list[Range], list[Range], list[Range]]]]]:
+    """(normalised text, sentences, gold (content, source, cue) ranges) per article, as the
+    tagger sees them at prediction time: the pipeline's text and sentences, gold offsets
+    mapped from the ``.txt`` file onto the normalised text. Titles are left out unless
+    ``include_title`` (the candidates never see them)."""
+    arts, sents, _, _ = pipeline_tables(
+        [a.text_path for a in articles], ingest_cfg, segment_cfg, cand_cfg
+    )
+    by_name = {a.text_path.name: a for a in articles}
+    if not cand_cfg.include_title:
+        sents = sents.filter(pl.col("paragraph") != 0)
+    per_article = {
+        str(k[0]): v for k, v in sents.partition_by("article_id", as_dict=True).items()
+    }
+    docs = []
+    for aid, origin, text in arts.select("article_id", "origin_file", "text").iter_rows():
+        art = by_name[Path(origin).name]
+        omap = OffsetMap(art.text(), text)
+        part = per_article.get(aid)
+        if part is None:
+            continue
+        sentences = [
+            Sentence(s, e, p)
+            for s, e, p in part.sort("index").select("char_start", "char_end", "paragraph").rows()
+        ]
+
+        def norm(ranges: Sequence[Range], omap: OffsetMap = omap) -> list[Range]:
+            return [r for r in (omap.to_norm(*x) for x in ranges) if r]
+
+        gold = [
+            (norm(g.content), norm(g.source), norm(g.cue))
+            for g in read_ann(art.ann_paths[0], art.doc_id)
+        ]
+        docs.append((text, sentences, gold))
+    return docs

@@ -23,7 +23,9 @@ from typing import Any
 
 from claimset.claims.config import CandidatesConfig
 from claimset.claims.gold import load_gold, read_fnc1_bodies, score_claims
+from claimset.claims.model import AttributionTagger
 from claimset.claims.polnear_measure import (
+    PipelineOutput,
     annotator_ceiling,
     claim_sentence_share,
     measure,
@@ -31,7 +33,7 @@ from claimset.claims.polnear_measure import (
     run_pipeline,
     sentence_share,
 )
-from claimset.claims.stage import load_configs
+from claimset.claims.stage import load_configs, load_tagger
 from claimset.config import load_section, read_params
 from claimset.corpora import polnear
 from claimset.ingest.config import IngestConfig
@@ -48,7 +50,8 @@ from claimset.stance.targets import Target, load_targets
 POLNEAR_TARGETS = {"e2e_f1": 0.75, "content_f1": 0.80, "source_accuracy": 0.93}
 
 
-def _pipeline_configs(params_path: str | Path) -> tuple[IngestConfig, SegmentConfig]:
+def pipeline_configs(params_path: str | Path) -> tuple[IngestConfig, SegmentConfig]:
+    """The ``ingest`` and ``segment`` sections (defaults when absent)."""
     data = read_params(params_path) if Path(params_path).exists() else {}
     ingest = (
         load_section("ingest", IngestConfig, params_path) if "ingest" in data else IngestConfig()
@@ -68,8 +71,10 @@ def polnear_report(
     cand_cfg: CandidatesConfig,
     stance_cfg: StanceConfig,
     targets: list[Target],
+    tagger: AttributionTagger | None = None,
 ) -> dict[str, Any]:
-    """The PolNeAR section: per split scores and ceiling; ``status: skipped`` without it."""
+    """The PolNeAR section: per split scores (rules alone; rules + tagger on dev) and the
+    annotators' ceiling; ``status: skipped`` without the corpus."""
     if not polnear.available(root, "dev"):
         return {
             "status": "skipped",
@@ -88,15 +93,21 @@ def polnear_report(
             out[split] = {"status": "skipped", "reason": f"{root}/{split} not found"}
             continue
         articles = polnear.list_articles(root, split)
-        result = run_pipeline(articles, ingest_cfg, segment_cfg, cand_cfg)
-        scores = measure(result, polnear.read_gold(articles))
+        gold = polnear.read_gold(articles)
+        rules = run_pipeline(articles, ingest_cfg, segment_cfg, cand_cfg)
         section: dict[str, Any] = {
             "articles": len(articles),
-            **scores.as_dict(),
-            "by_rule": _by_rule(result.pred_rows),
-            "claim_sentence_share": sentence_share(result),
-            "annotators_ceiling": annotator_ceiling(articles),
+            "gold_attributions": len(gold),
+            "rules": _scored(rules, gold),
         }
+        result = rules
+        if tagger is not None and split == "dev":
+            # The tagger learnt from train: its train figures would be a training fit.
+            result = run_pipeline(articles, ingest_cfg, segment_cfg, cand_cfg, tagger)
+            section["model"] = {"version": tagger.version, **_scored(result, gold)}
+        section["headline"] = "model" if "model" in section else "rules"
+        section.update(section[section["headline"]])
+        section["annotators_ceiling"] = annotator_ceiling(articles)
         if split == "dev":
             pairs = build_pairs(
                 result.articles, result.sentences, result.claims, targets, stance_cfg
@@ -108,6 +119,14 @@ def polnear_report(
         f"dev_{k}>={v}": (dev[k] >= v) if k in dev else None for k, v in POLNEAR_TARGETS.items()
     }
     return out
+
+
+def _scored(result: PipelineOutput, gold: list[polnear.GoldAttribution]) -> dict[str, Any]:
+    return {
+        **measure(result, gold).as_dict(),
+        "by_rule": _by_rule(result.pred_rows),
+        "claim_sentence_share": sentence_share(result),
+    }
 
 
 def _by_rule(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -124,9 +143,12 @@ def fnc1_bodies_report(
     cand_cfg: CandidatesConfig,
     stance_cfg: StanceConfig,
     targets: list[Target],
+    tagger: AttributionTagger | None = None,
 ) -> dict[str, Any]:
     """Claim-sentence share and target-pair distribution on FNC-1 bodies (ingested as CSV)."""
-    arts, sents, claims, _ = pipeline_tables([Path(bodies)], ingest_cfg, segment_cfg, cand_cfg)
+    arts, sents, claims, _ = pipeline_tables(
+        [Path(bodies)], ingest_cfg, segment_cfg, cand_cfg, tagger
+    )
     pairs = build_pairs(arts, sents, claims, targets, stance_cfg)
     return {
         "articles": arts.height,
@@ -144,19 +166,23 @@ def run_quality(
     params_path: str | Path,
     polnear_root: str | Path | None = None,
     targets_path: str | Path | None = None,
+    model_path: str | Path | None = None,
 ) -> StageReport:
     """Measure pre-annotation quality and write ``out_path`` (reports/preannotation.json)."""
     report = StageReport("preannotation-quality")
     cand_cfg, stance_cfg = load_configs(params_path)
-    ingest_cfg, segment_cfg = _pipeline_configs(params_path)
+    ingest_cfg, segment_cfg = pipeline_configs(params_path)
     targets = load_targets(targets_path) if targets_path else []
+    tagger = load_tagger(model_path)
     pn = (
-        polnear_report(polnear_root, ingest_cfg, segment_cfg, cand_cfg, stance_cfg, targets)
+        polnear_report(
+            polnear_root, ingest_cfg, segment_cfg, cand_cfg, stance_cfg, targets, tagger
+        )
         if polnear_root is not None
         else {"status": "skipped", "reason": "no --polnear given"}
     )
     fnc_bodies = fnc1_bodies_report(
-        fnc1_bodies, ingest_cfg, segment_cfg, cand_cfg, stance_cfg, targets
+        fnc1_bodies, ingest_cfg, segment_cfg, cand_cfg, stance_cfg, targets, tagger
     )
     docs = load_gold(gold_dir, read_fnc1_bodies(fnc1_bodies))
     claims = score_claims(docs, cand_cfg)
@@ -174,7 +200,11 @@ def run_quality(
     write_json(
         out_path,
         {
-            "model_version": {"claims": cand_cfg.model_version, "stance": stance_cfg.model_version},
+            "model_version": {
+                "claims": cand_cfg.model_version,
+                "attribution_tagger": tagger.version if tagger is not None else None,
+                "stance": stance_cfg.model_version,
+            },
             "polnear": pn,
             "claim_sentence_share": share,
             "stance_fnc1": stance,

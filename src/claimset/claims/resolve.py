@@ -22,10 +22,11 @@ from claimset.claims.speakers import SpeakerMention, expand_name
 # (sentence_id, article_id, paragraph, index, char_start, char_end, cue strings or None)
 SentenceRow = tuple[str, str, int, int, int, int, "list[str] | None"]
 # (article_id, sentence_id, char_start, char_end, speaker, speaker_role, speaker_text,
-#  speaker_start, speaker_end, cue, claim_type, category hint, rule); see ATTRIBUTED_SCHEMA.
+#  speaker_start, speaker_end, cue, claim_type, category hint, rule, attribution score);
+#  see ATTRIBUTED_SCHEMA.
 ClaimRow = tuple[
     str, str, int, int, "str | None", "str | None", "str | None", "int | None", "int | None",
-    "str | None", str, "str | None", str,
+    "str | None", str, "str | None", str, "float | None",
 ]  # fmt: skip
 # Everything a worker needs: article texts by id, the cue sentences of those articles in
 # (article_id, index) order, max_subject_words, pronoun_window.
@@ -163,33 +164,52 @@ def _attribute_chunk(
             per_article.setdefault(aid, []).extend((idx, para, sid, a) for a in found)
     rows: list[ClaimRow] = []
     for aid, items in per_article.items():
-        text = texts[aid]
-        resolved = _resolve_article(text, [(i, p, a) for i, p, _, a in items], pronoun_window)
-        for (_, _, sid, _), (att, name, role, s_start, s_end, s_text) in zip(
-            items, resolved, strict=True
-        ):
-            hint = cue_category(att.cue)
-            frame_hint = cue_category(att.frame_cue)
-            if frame_hint == "warning" or (hint is None and frame_hint):
-                hint = frame_hint
-            rows.append(
-                (
-                    aid,
-                    sid,
-                    att.start,
-                    att.end,
-                    name,
-                    role,
-                    s_text,
-                    s_start,
-                    s_end,
-                    att.cue,
-                    att.claim_type,
-                    hint,
-                    att.rule,
-                )
-            )
+        rows.extend(rows_of_article(aid, texts[aid], items, pronoun_window))
     return rows, attributed_ids
+
+
+def rows_of_article(
+    aid: str,
+    text: str,
+    items: list[tuple[int, int, str, Attribution]],
+    pronoun_window: int,
+    scores: dict[tuple[int, int], float] | None = None,
+) -> list[ClaimRow]:
+    """Resolve the speakers of one article's attributions (text order) into claim rows.
+
+    ``items``: (sentence index, paragraph, sentence id, attribution); ``scores``: the
+    attribution score of a span, where a model gave one.
+    """
+    rows: list[ClaimRow] = []
+    if not items:
+        return rows
+    resolved = _resolve_article(text, [(i, p, a) for i, p, _, a in items], pronoun_window)
+    for (_, _, sid, _), (att, name, role, s_start, s_end, s_text) in zip(
+        items, resolved, strict=True
+    ):
+        hint = cue_category(att.cue)
+        frame_hint = cue_category(att.frame_cue)
+        if frame_hint == "warning" or (hint is None and frame_hint):
+            hint = frame_hint
+        rows.append(
+            (
+                aid,
+                sid,
+                att.start,
+                att.end,
+                name,
+                role,
+                s_text,
+                s_start,
+                s_end,
+                att.cue,
+                att.claim_type,
+                hint,
+                att.rule,
+                scores.get((att.start, att.end)) if scores else None,
+            )
+        )
+    return rows
 
 
 def run_in_workers(chunks: list[Chunk]) -> Iterator[tuple[list[ClaimRow], list[str]]]:

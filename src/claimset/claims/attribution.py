@@ -30,9 +30,11 @@ from claimset.claims.cues import (
 )
 from claimset.claims.speakers import (
     FINITE_VERB_RE,
+    LEADING_FUNCTION_WORDS,
     SpeakerMention,
     analyse_subject,
     looks_like_name_part,
+    normalise_name,
 )
 
 OPEN_QUOTES = '"“‘'
@@ -105,6 +107,23 @@ _SPLIT_PARTICIPLE = re.compile(
     rf",\s+(?:and\s+)?(?P<cue>{_alt(PARTICIPLES)})\b(?:\s+that\b)?\s*:?\s*",
     re.IGNORECASE,
 )
+# Trailing inverted attribution: "..., said Department of Correction spokesman Jason Kersten."
+# / "..., estimates Evan Sparks."
+_TRAILING_INVERTED = re.compile(
+    rf"^(?P<c>.+?),\s+(?P<cue>{_alt(FINITE_FORMS)})\s+(?P<np>[^,\"“”]{{2,120}}?)\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+# A transcript turn: "PENCE: Well, look, ...".
+_TRANSCRIPT = re.compile(
+    r"^\s*(?P<np>[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,2}):\s+(?P<c>\S.*)$"
+)
+# Upper-case labels that are no speaker ("BREAKING: ...").
+_LABELS = frozenset(
+    ["breaking", "update", "updated", "watch", "read", "exclusive", "photos", "photo", "video",
+     "live", "analysis", "opinion", "editor's note", "note", "correction", "related", "more",
+     "listen", "warning", "alert", "poll", "q", "a"]
+)  # fmt: skip
+PRONOUN_WORDS = frozenset(["he", "she", "they", "it", "i", "we", "you", "this", "that"])
 _ACCORDING_LEAD = re.compile(r"^\s*According\s+to\s+(?P<np>[^,]+),\s*(?P<c>.+)$", re.IGNORECASE)
 _ACCORDING_TAIL = re.compile(
     r"^(?P<c>.+?),?\s+according\s+to\s+(?P<np>[^,.;]+)(?P<tail>[,.;].*)?$", re.IGNORECASE
@@ -204,12 +223,19 @@ def _role_from_appositive(region: str, chosen: tuple[int, int]) -> str | None:
     """Role text of an appositive right after or before the chosen subject (", a hydrologist ...,")."""
     after_raw = region[chosen[1] :]
     after = _TRAILING_AUX.sub("", " " + after_raw.strip(" ,")).strip(" ,")
-    if after_raw.lstrip().startswith(",") and after and not looks_like_name_part(after):
+    if (
+        after_raw.lstrip().startswith(",")
+        and after
+        and not looks_like_name_part(after)
+        and not re.match(r"(?:who|which|whose|whom|that)\b", after, re.IGNORECASE)
+    ):
         return (
             re.sub(r"^(?:a|an|the)\s+", "", after.split(",")[0].strip(), flags=re.IGNORECASE)
             or None
         )
     before = region[: chosen[0]].rstrip(" ,")
+    if before.strip().lower() in LEADING_FUNCTION_WORDS:
+        return None  # "But OpenAI said": a conjunction, not a role
     if before and "," not in before and _words(before) <= 6 and not FINITE_VERB_RE.search(before):
         return before.strip() or None
     return None
@@ -372,6 +398,9 @@ def parse_sentence(
     attribution frame; the caller then decides whether it is an unattributed assertion.
     """
     sent = text[s_start:s_end]
+    transcript = _transcript(text, sent, s_start)
+    if transcript:
+        return transcript
     # Cheap substring gates first: most sentences have no quote or no "according to".
     has_quote = '"' in sent or "“" in sent or "”" in sent
     if cue_hits is not None and not cue_hits:
@@ -416,12 +445,44 @@ def parse_sentence(
                         qs, qe, speaker, fm.group("cue"), "direct_quote", rule="interrupted_quote"
                     )
                 ]
+    tm = _TRAILING_INVERTED.match(sent)
+    if (
+        tm
+        and not _quote_open(tm.group("c"))
+        and _words(tm.group("c")) >= 4
+        # The inverted subject is a name ("said Jason Kersten") or an unnamed source ("said
+        # a senior official"), never a clause ("said he isn't surprised").
+        and (tm.group("np")[:1].isupper() or tm.group("np").lower().startswith(("a ", "an ")))
+        and tm.group("np").split()[0].lower() not in PRONOUN_WORDS
+    ):
+        speaker = analyse_subject(tm.group("np"), s_start + tm.start("np"), max_subject_words)
+        if speaker is not None and speaker.kind != "pronoun":
+            cs, ce = _trim(text, s_start + tm.start("c"), s_start + tm.end("c"))
+            ctype = "direct_quote" if _is_quote(text, cs, ce) else "reported_speech"
+            return [
+                Attribution(cs, ce, speaker, tm.group("cue"), ctype, rule="trailing_attribution")
+            ]
     frame = _frame(text, sent, s_start, s_end, max_subject_words, cue_hits)
     if frame:
         return frame
     return _according(text, sent, s_start, max_subject_words) or _bare_quote(
         text, sent, s_start, s_end
     )
+
+
+def _transcript(text: str, sent: str, s_start: int) -> list[Attribution]:
+    """A transcript turn "PENCE: ..." (upper-case speaker, colon): the turn is the content."""
+    m = _TRANSCRIPT.match(sent) if ":" in sent[:40] else None
+    if m is None or m.group("np").lower() in _LABELS:
+        return []
+    cs, ce = _trim(text, s_start + m.start("c"), s_start + len(sent))
+    if _words(text[cs:ce]) < 2 or text[cs:ce].rstrip().endswith("?"):
+        return []
+    raw = m.group("np")
+    name = " ".join(w.capitalize() for w in raw.split())
+    start = s_start + m.start("np")
+    speaker = SpeakerMention(name, start, start + len(raw), None, "person", None, len(raw.split()))
+    return [Attribution(cs, ce, speaker, ":", "direct_quote", rule="transcript")]
 
 
 def _according(text: str, sent: str, s_start: int, max_subject_words: int) -> list[Attribution]:
@@ -432,7 +493,16 @@ def _according(text: str, sent: str, s_start: int, max_subject_words: int) -> li
             am = rx.match(sent)
             if not am:
                 continue
-            speaker = analyse_subject(am.group("np"), s_start + am.start("np"), max_subject_words)
+            np_start = s_start + am.start("np")
+            speaker = analyse_subject(am.group("np"), np_start, max_subject_words)
+            np_text = am.group("np").strip()
+            if speaker is None and 0 < _words(np_text) <= 8 and not _quote_open(np_text):
+                # "according to the Labor Department report": a document, kept as written.
+                lead = len(am.group("np")) - len(am.group("np").lstrip())
+                speaker = SpeakerMention(
+                    normalise_name(np_text), np_start + lead, np_start + lead + len(np_text),
+                    None, "org", None,
+                )  # fmt: skip
             if speaker is None or speaker.kind == "pronoun":
                 continue
             cs, ce = _trim(text, s_start + am.start("c"), s_start + am.end("c"))

@@ -26,11 +26,11 @@ from claimset import parallel
 from claimset.claims.categories import category_expr
 from claimset.claims.checkworthiness import checkworthy_expr
 from claimset.claims.config import CandidatesConfig
-from claimset.claims.cues import CUE_EXTRACT, PREFILTER
+from claimset.claims.cues import CUE_EXTRACT, PREFILTER, TRANSCRIPT_TURN
 from claimset.claims.editorial import BOILERPLATE, DATELINE, FRAMING, SCENE
 from claimset.claims.model import AttributionTagger
 from claimset.claims.resolve import Chunk, ClaimRow, attribute_chunk, no_gc, run_in_workers
-from claimset.claims.speakers import PRONOUNS, speaker_id, surname_index
+from claimset.claims.speakers import speaker_id, surname_index
 from claimset.stage import track
 
 # The ``rule`` of claims the tagger proposed (claims/hybrid.py).
@@ -80,6 +80,7 @@ ATTRIBUTED_SCHEMA: dict[str, type[pl.DataType]] = {
     "_hint": pl.String,
     "rule": pl.String,
     "attribution_score": pl.Float64,
+    "speaker_unnamed": pl.Boolean,
 }
 
 
@@ -129,6 +130,7 @@ def needs_parser_expr(text: str, cues: str) -> pl.Expr:
         (pl.col(cues).list.len() > 0)
         | t.str.contains("ccording", literal=True)
         | t.str.contains(BARE_QUOTE)
+        | t.str.contains(TRANSCRIPT_TURN)
     )
 
 
@@ -366,7 +368,11 @@ def propose_claims(
         .alias("text")
     )
     claims = claims.with_columns(
-        pl.col("speaker").is_not_null().alias("_attributed"), unnamed_expr().alias("speaker_unnamed")
+        pl.col("speaker").is_not_null().alias("_attributed"),
+        # Null exactly where there is no speaker mention.
+        pl.when(pl.col("speaker_text").is_not_null())
+        .then(pl.col("speaker_unnamed").fill_null(False))
+        .alias("speaker_unnamed"),
     )
     claims = claims.with_columns(
         category_expr("text", "_hint").alias("category"),
@@ -386,14 +392,6 @@ def propose_claims(
     out = claims.select([pl.col(c).cast(t) for c, t in CLAIM_COLUMNS.items()])
     stats.claims = out.height
     return out, stats
-
-
-def unnamed_expr(mention: str = "speaker_text") -> pl.Expr:
-    """True when a speaker mention names nobody: no capitalised word and not a pronoun
-    ("officials", "a source", "the source", "a person at the fundraiser"); null without one."""
-    m = pl.col(mention)
-    pronoun = m.str.to_lowercase().is_in(list(PRONOUNS))
-    return pl.when(m.is_not_null()).then(~m.str.contains(r"\p{Lu}") & ~pronoun)
 
 
 def _canonical_speakers(claims: pl.DataFrame) -> pl.DataFrame:

@@ -149,12 +149,16 @@ FINITE_RE = re.compile(
 )
 ACCORDING_RE = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
 
+# A transcript turn opening a sentence: "PENCE: ..." (Rust and Python regex syntax).
+TRANSCRIPT_TURN = r"(?-i:^\s*[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,2}:\s)"
+
 # Cheap pre-filter (Rust regex syntax, used by polars over the whole sentence column): only
 # sentences matching it go through the per-sentence attribution parser.
 PREFILTER = polars_regex(
     r"(?i)\b(?:"
     + _alternation(FINITE_FORMS | PARTICIPLES)
-    + r"|according\s+to|issued|gave|sounded|delivered)\b|[\"“”]"
+    + r"|according\s+to|issued|gave|sounded|delivered)\b|[\"“”]|"
+    + TRANSCRIPT_TURN
 )
 
 

@@ -93,7 +93,12 @@ def test_offset_map_skips_whitespace_and_dropped_characters() -> None:
 
 def test_stage_without_the_corpus_skips_with_the_reason(tmp_path: Path) -> None:
     got = polnear_report(
-        tmp_path / "absent", IngestConfig(), SegmentConfig(), CandidatesConfig(), None, []  # type: ignore[arg-type]
+        tmp_path / "absent",
+        IngestConfig(),
+        SegmentConfig(),
+        CandidatesConfig(),
+        None,
+        [],  # type: ignore[arg-type]
     )
     assert got["status"] == "skipped"
     assert "PolNeAR not found" in got["reason"]
@@ -138,7 +143,7 @@ def test_tagger_trains_on_a_few_articles_and_predicts(
     dev_few: list[polnear.PolnearArticle], tmp_path: Path
 ) -> None:
     train = polnear.list_articles(POLNEAR, "train")[:6]
-    cfg = CandidatesConfig(model=ModelConfig(epochs=2))
+    cfg = CandidatesConfig(model=ModelConfig(epochs=2, prefer="model"))
     from claimset.claims.model import train as train_tagger
 
     docs = training_docs(train, IngestConfig(), SegmentConfig(), cfg)
@@ -156,3 +161,28 @@ def test_tagger_trains_on_a_few_articles_and_predicts(
     model_rows = out.claims.filter(out.claims["rule"] == "model")
     assert model_rows["model_version"].unique().to_list() == [tagger.version]
     assert model_rows["attribution_score"].is_between(0.0, 1.0).all()
+
+
+@needs_polnear
+def test_beside_the_rules_the_tagger_keeps_every_seed_claim() -> None:
+    """prefer=rules (the default): the seed keeps every claim and speaker it has without it."""
+    import shutil
+    import tempfile
+
+    from claimset.claims.candidates import propose_claims
+    from claimset.claims.gold import gold_tables, load_gold
+    from claimset.claims.model import train as train_tagger
+
+    train = polnear.list_articles(POLNEAR, "train")[:8]
+    tagger = train_tagger(
+        training_docs(train, IngestConfig(), SegmentConfig(), CandidatesConfig()), epochs=3
+    )
+    tmp = Path(tempfile.mkdtemp())
+    shutil.copy(ROOT / "tests" / "claims" / "gold" / "seed-kremlin-nato-warning.yaml", tmp)
+    docs = load_gold(tmp, None, root=ROOT)
+    shutil.rmtree(tmp)
+    articles, sentences = gold_tables(docs)
+    rules, _ = propose_claims(articles, sentences, CandidatesConfig())
+    both, _ = propose_claims(articles, sentences, CandidatesConfig(), tagger=tagger)
+    keep = ["text", "speaker", "speaker_text", "char_start", "char_end"]
+    assert set(rules.select(keep).rows()) <= set(both.select(keep).rows())

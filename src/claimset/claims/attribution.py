@@ -114,9 +114,7 @@ _TRAILING_INVERTED = re.compile(
     re.IGNORECASE,
 )
 # A transcript turn: "PENCE: Well, look, ...".
-_TRANSCRIPT = re.compile(
-    r"^\s*(?P<np>[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,2}):\s+(?P<c>\S.*)$"
-)
+_TRANSCRIPT = re.compile(r"^\s*(?P<np>[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,2}):\s+(?P<c>\S.*)$")
 # Upper-case labels that are no speaker ("BREAKING: ...").
 _LABELS = frozenset(
     ["breaking", "update", "updated", "watch", "read", "exclusive", "photos", "photo", "video",
@@ -331,7 +329,9 @@ def _frame(
                 chosen = (ps + 5, ps + len(last_part))
                 lead_s, lead_e = _trim(text, s_start, s_start + max(last_comma, 0))
                 if last_comma > 0 and _words(text[lead_s:lead_e]) >= 5:
-                    out.append(Attribution(lead_s, lead_e, None, None, "unattributed", rule="lead_clause"))
+                    out.append(
+                        Attribution(lead_s, lead_e, None, None, "unattributed", rule="lead_clause")
+                    )
             elif stripped.endswith(",") and (
                 _UTTERANCE_NP.search(stripped) or _words(stripped) <= 5
             ):
@@ -430,7 +430,9 @@ def parse_sentence(
             qs, qe = _trim(text, s_start + m.start("q"), s_start + m.end("q"))
             if text[qs:qe].rstrip().endswith("?") or _words(text[qs:qe]) < 2:
                 return []
-            return [Attribution(qs, qe, speaker, cue, "direct_quote", rule="quote_then_attribution")]
+            return [
+                Attribution(qs, qe, speaker, cue, "direct_quote", rule="quote_then_attribution")
+            ]
     im = _INTERRUPTED.search(sent) if has_quote else None
     if im and any(q in sent[: im.start()] for q in '"“'):
         attr, a0 = im.group("attr"), s_start + im.start("attr")

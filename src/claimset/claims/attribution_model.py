@@ -29,7 +29,10 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def run_train(
-    polnear_root: str | Path, model_path: str | Path, report_path: str | Path, params_path: str | Path
+    polnear_root: str | Path,
+    model_path: str | Path,
+    report_path: str | Path,
+    params_path: str | Path,
 ) -> StageReport:
     """Train (or, without the corpus, record that there is no model) and report."""
     report = StageReport("attribution-model")

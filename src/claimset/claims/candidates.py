@@ -263,6 +263,7 @@ def _hybrid(
             tagger,
             cfg.max_subject_words,
             cfg.pronoun_window,
+            cfg.model.prefer,
         )
         rows += got
         ids += got_ids

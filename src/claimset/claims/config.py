@@ -36,6 +36,9 @@ class ModelConfig:
     # Articles (first by article_id, the order tasks are built in) the tagger pre-annotates;
     # the rules alone serve the rest of the corpus at full speed. 0: rules only.
     max_articles: int = 2000
+    # rules: every rules claim stays, the tagger adds claims in sentences the rules
+    # attributed nothing in; model: the tagger's spans win where they overlap a rules claim.
+    prefer: str = "rules"
     seed: int = 13
     epochs: int = 8
     alpha: float = 2.0e-6
@@ -44,6 +47,12 @@ class ModelConfig:
     cue_weight: float = 3.0
     # Multiplier of P(outside) at decoding: below 1 trades precision for recall.
     o_scale: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.prefer not in ("rules", "model"):
+            raise ValueError(
+                f"candidates.model.prefer must be 'rules' or 'model', not {self.prefer!r}"
+            )
 
 
 @dataclass(frozen=True)

@@ -14,21 +14,49 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from claimset.claims.attribution import OPEN_QUOTES, Attribution, _trim, parse_sentence
+from claimset.claims.attribution import (
+    OPEN_QUOTES,
+    Attribution,
+    _choose_subject,
+    _trim,
+    parse_sentence,
+)
 from claimset.claims.candidates import MODEL_RULE
 from claimset.claims.model import AttributionTagger, Sentence
 from claimset.claims.resolve import ClaimRow, SentenceRow, rows_of_article
 from claimset.claims.speakers import SpeakerMention, analyse_subject, normalise_name
 
 
-
-def _mention(text: str, start: int, end: int, max_words: int) -> SpeakerMention:
+def _mention(text: str, start: int, end: int, max_words: int, prefer: str) -> SpeakerMention | None:
     found = analyse_subject(text[start:end], start, max_words)
-    if found is not None:
+    if found is not None or prefer == "rules":
+        # Beside the rules, only a source the subject analyser takes ("Kremlin's" and
+        # "Despite Western" are not speakers).
         return found
     # A source the subject analyser does not take ("a New York Times article", a long
     # appositive): kept whole, as written.
     return SpeakerMention(normalise_name(text[start:end]), start, end, None, "org", None)
+
+
+def _subject_before(
+    text: str, sentences: Sequence[SentenceRow], cue: tuple[int, int], max_words: int
+) -> SpeakerMention | None:
+    """The rules' subject of the tagger's cue when the tagger found no source: the noun
+    phrase before the cue in its sentence ("Clinton blasted ..."), or right after an
+    inverted cue ("..., said Jason Kersten")."""
+    k = bisect.bisect_right([s[4] for s in sentences], cue[0]) - 1
+    if k < 0:
+        return None
+    s_start, s_end = sentences[k][4], sentences[k][5]
+    region = text[s_start : cue[0]]
+    if region.strip(' \t\n,"“”'):
+        chosen = _choose_subject(region, max_words)
+        if chosen is not None:
+            return analyse_subject(region[chosen[0] : chosen[1]], s_start + chosen[0], max_words)
+        return None
+    after = text[cue[1] : s_end]
+    np = after.split(",")[0].rstrip(" .!")
+    return analyse_subject(np, cue[1], max_words) if np.strip() else None
 
 
 def hybrid_article(
@@ -40,8 +68,12 @@ def hybrid_article(
     tagger: AttributionTagger,
     max_subject_words: int,
     pronoun_window: int,
+    prefer: str = "rules",
 ) -> tuple[list[ClaimRow], list[str]]:
     """Claim rows and attributed sentence ids of one article (sentences in text order).
+
+    ``prefer``: ``rules`` keeps every rules claim and adds the tagger's in sentences the
+    rules attributed nothing in; ``model`` lets the tagger's spans win where they overlap.
 
     ``parse_ids``: sentences the rules parse (the candidates pre-filter); ``blocked_ids``:
     sentences that are never claims (boilerplate, the repeated headline).
@@ -65,15 +97,20 @@ def hybrid_article(
                 sid, _aid, para, idx, cs, ce, _ = free[k]
                 k += 1
                 s, e = _trim(text, max(start, cs), min(end, ce))
+                # Guidelines: the content without its leading "that".
+                if text[s : s + 5].lower() == "that ":
+                    s += 5
                 if e > s and len(text[s:e].split()) >= 2 and not text[s:e].rstrip().endswith("?"):
                     pieces.append((idx, para, sid, s, e))
         if not pieces:
             continue
         speaker = (
-            _mention(text, att.source[0][0], att.source[0][1], max_subject_words)
+            _mention(text, att.source[0][0], att.source[0][1], max_subject_words, prefer)
             if att.source
             else None
         )
+        if speaker is None and att.cue is not None:
+            speaker = _subject_before(text, sentences, att.cue, max_subject_words)
         if speaker is None:
             # The rules' speaker of an overlapping claim, when the tagger found no source.
             speaker = next(
@@ -85,6 +122,13 @@ def hybrid_article(
                 ),
                 None,
             )
+        if prefer == "rules" and (
+            speaker is None or (speaker.kind == "unknown" and speaker.n_name_tokens < 2)
+        ):
+            # Beside the rules, the tagger adds attributions only with a speaker that is a
+            # name, a pronoun or an unnamed source (a lone capitalised word is too often
+            # not a speaker: "Western pledges").
+            continue
         cue = text[att.cue[0] : att.cue[1]] if att.cue else None
         for n, (idx, para, sid, s, e) in enumerate(pieces):
             quote = s > 0 and text[s - 1] in OPEN_QUOTES
@@ -105,10 +149,17 @@ def hybrid_article(
                 )
             )
             scores[(s, e)] = att.score
-    # The tagger's spans win; a rules claim stays where the tagger proposed nothing.
-    taken = sorted((a.start, a.end) for _, _, _, a in model_items)
-    items = list(model_items)
-    for it in rule_items:
+    if prefer == "model":
+        # The tagger's spans win; a rules claim stays where the tagger proposed nothing.
+        winners, others = model_items, rule_items
+    else:
+        # The rules' claims stay as they are; the tagger adds claims in the sentences the
+        # rules attributed nothing in.
+        ruled = {sid for _, _, sid, _ in rule_items}
+        winners, others = rule_items, [it for it in model_items if it[2] not in ruled]
+    taken = sorted((a.start, a.end) for _, _, _, a in winners)
+    items = list(winners)
+    for it in others:
         a = it[3]
         k = bisect.bisect_left(taken, (a.end, -1))
         if not any(s < a.end and a.start < e for s, e in taken[max(0, k - 8) : k]):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import math
 import pickle
 import re
@@ -34,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from claimset.claims.cues import ACCORDING_RE, FINITE_FORMS, PARTICIPLES
+from claimset.claims.cues import FINITE_FORMS, PARTICIPLES
 
 TAGS = ("O", "B-S", "I-S", "B-C", "I-C", "B-N", "I-N")
 _TAG_INDEX = {t: i for i, t in enumerate(TAGS)}
@@ -46,6 +47,10 @@ N_FEATURES = 2**18
 FORMAT = "claimset-attribution-tagger-1"
 
 Range = tuple[int, int]
+# (normalised text, sentences, gold (content, source, cue) ranges per attribution)
+TrainingDoc = tuple[
+    str, Sequence["Sentence"], Sequence[tuple[Sequence[Range], Sequence[Range], Sequence[Range]]]
+]
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,7 @@ def _shape(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1\1", s)
 
 
-def paragraph_tokens(
-    text: str, sentences: Sequence[Sentence]
-) -> list[list[tuple[int, int, int]]]:
+def paragraph_tokens(text: str, sentences: Sequence[Sentence]) -> list[list[tuple[int, int, int]]]:
     """Tokens (start, end, sentence number) of each paragraph, in text order."""
     paras: dict[int, list[tuple[int, int, int]]] = {}
     for k, s in enumerate(sentences):
@@ -130,6 +133,17 @@ def _features(text: str, toks: list[tuple[int, int, int]]) -> list[list[str]]:
         next_cue[i] = last
         if is_cue[i]:
             last = i
+    bounds: dict[int, tuple[int, int]] = {}
+    for i, k in enumerate(sent):
+        lo, _ = bounds.get(k, (i, i))
+        bounds[k] = (lo, i + 1)
+
+    def pc_bucket(pc: int, i: int) -> str:
+        return str(min(i - pc, 6)) if pc >= 0 else "none"
+
+    def nc_bucket(nc: int, i: int) -> str:
+        return str(min(nc - i, 6)) if nc >= 0 else "none"
+
     feats: list[list[str]] = []
     for i in range(n):
         w, lw = words[i], low[i]
@@ -142,7 +156,7 @@ def _features(text: str, toks: list[tuple[int, int, int]]) -> list[list[str]]:
             f"cue={is_cue[i]}",
             f"q={inside[i]}",
         ]
-        for d in (-2, -1, 1, 2):
+        for d in (-3, -2, -1, 1, 2, 3):
             j = i + d
             if 0 <= j < n and sent[j] == sent[i]:
                 f.append(f"w{d}=" + low[j])
@@ -151,6 +165,12 @@ def _features(text: str, toks: list[tuple[int, int, int]]) -> list[list[str]]:
             else:
                 f.append(f"w{d}=<edge>")
         f.append("w-1w=" + (low[i - 1] if i > 0 else "") + "|" + lw)
+        f.append("ww+1=" + lw + "|" + (low[i + 1] if i + 1 < n else ""))
+        # Where in its sentence the token is (by fifths) and whether a quote is open there.
+        s_lo, s_hi = bounds[sent[i]]
+        f.append(f"pos={(5 * (i - s_lo)) // max(s_hi - s_lo, 1)}")
+        f.append(f"q|pc={inside[i]}|{pc_bucket(prev_cue[i], i)}")
+        f.append(f"cap|nc={w[:1].isupper()}|{nc_bucket(next_cue[i], i)}")
         if i == 0 or sent[i - 1] != sent[i]:
             f.append("sent_first")
         if i == n - 1 or sent[i + 1] != sent[i]:
@@ -332,9 +352,7 @@ def _link(
         return toks[r[1]][0], toks[r[2] - 1][1]
 
     def conf(rs: list[tuple[str, int, int]]) -> float:
-        vals = [
-            float(probs[i, _TAG_INDEX[path[i]]]) for r in rs for i in range(r[1], r[2])
-        ]
+        vals = [float(probs[i, _TAG_INDEX[path[i]]]) for r in rs for i in range(r[1], r[2])]
         return float(math.fsum(vals) / len(vals)) if vals else 0.0
 
     out = []
@@ -359,8 +377,8 @@ def _link(
             )
         )
     for c in orphans:
-        s = nearest(c, sources)
-        srcs = [sources[s]] if s is not None else []
+        k_src = nearest(c, sources)
+        srcs = [sources[k_src]] if k_src is not None else []
         out.append(
             TaggedAttribution((rng(c),), tuple(rng(x) for x in srcs), None, round(conf([c]), 4))
         )
@@ -369,7 +387,7 @@ def _link(
 
 
 def train(
-    docs: Iterable[tuple[str, Sequence[Sentence], list[tuple[Sequence[Range], Sequence[Range], Sequence[Range]]]]],
+    docs: Iterable[TrainingDoc],
     seed: int = 13,
     epochs: int = 8,
     alpha: float = 2e-6,
@@ -394,7 +412,7 @@ def train(
             idx = [_TAG_INDEX[t] for t in tags]
             labels.extend(idx)
             start[idx[0]] += 1
-            for a, b in zip(idx, idx[1:], strict=False):
+            for a, b in itertools.pairwise(idx):
                 trans[a, b] += 1
     x = _hash(feats)
     y = np.asarray(labels)

@@ -26,7 +26,7 @@ import polars as pl
 
 from claimset.claims.candidates import MODEL_RULE, CandidateStats, propose_claims
 from claimset.claims.config import CandidatesConfig
-from claimset.claims.model import AttributionTagger, Sentence
+from claimset.claims.model import AttributionTagger, Sentence, TrainingDoc
 from claimset.corpora.polnear import GoldAttribution, PolnearArticle, read_ann
 from claimset.errors import ClaimsetError
 from claimset.evaluate.attribution import Attribution, AttributionScores, Range, score
@@ -184,9 +184,7 @@ def run_pipeline(
     return PipelineOutput(arts, sents, claims, stats, preds, rows)
 
 
-def measure(
-    output: PipelineOutput, gold: Sequence[GoldAttribution]
-) -> AttributionScores:
+def measure(output: PipelineOutput, gold: Sequence[GoldAttribution]) -> AttributionScores:
     """Score the pipeline's attributed candidates against ``gold``."""
     return score(output.predictions, [g.measured() for g in gold])
 
@@ -206,9 +204,7 @@ def annotator_ceiling(articles: Sequence[PolnearArticle]) -> dict[str, Any]:
         first = [g.measured() for g in read_ann(art.ann_paths[0], art.doc_id)]
         for k, path in enumerate(art.ann_paths[1:], 1):
             doc = f"{art.doc_id}#{k}"
-            pred += [
-                Attribution(doc, g.content, g.source) for g in read_ann(path, art.doc_id)
-            ]
+            pred += [Attribution(doc, g.content, g.source) for g in read_ann(path, art.doc_id)]
             gold += [Attribution(doc, g.content, g.source) for g in first]
             pairs += 1
     scores = score(pred, gold)
@@ -241,7 +237,7 @@ def training_docs(
     ingest_cfg: IngestConfig,
     segment_cfg: SegmentConfig,
     cand_cfg: CandidatesConfig,
-) -> list[tuple[str, list[Sentence], list[tuple[list[Range], list[Range], list[Range]]]]]:
+) -> list[TrainingDoc]:
     """(normalised text, sentences, gold (content, source, cue) ranges) per article, as the
     tagger sees them at prediction time: the pipeline's text and sentences, gold offsets
     mapped from the ``.txt`` file onto the normalised text. Titles are left out unless
@@ -252,10 +248,8 @@ def training_docs(
     by_name = {a.text_path.name: a for a in articles}
     if not cand_cfg.include_title:
         sents = sents.filter(pl.col("paragraph") != 0)
-    per_article = {
-        str(k[0]): v for k, v in sents.partition_by("article_id", as_dict=True).items()
-    }
-    docs = []
+    per_article = {str(k[0]): v for k, v in sents.partition_by("article_id", as_dict=True).items()}
+    docs: list[TrainingDoc] = []
     for aid, origin, text in arts.select("article_id", "origin_file", "text").iter_rows():
         art = by_name[Path(origin).name]
         omap = OffsetMap(art.text(), text)

@@ -9,8 +9,8 @@ depends on one article only; what spans the corpus (canonical speaker names) run
 from __future__ import annotations
 
 import gc
-import re
 import pickle
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -156,22 +156,29 @@ def _resolve_article(
                 # outranks a name that merely opened a sentence.
                 lo = max(cand[6] if cand else 0, sp.start - SUBJECT_LOOKBACK_CHARS)
                 people = [
-                    p
-                    for p in _subject_persons(text, lo, sp.start, 14)
-                    if genders.get(p[2], p[4]) in (None, sp.gender)
+                    q
+                    for q in _subject_persons(text, lo, sp.start, 14)
+                    if genders.get(q[2], q[4]) in (None, sp.gender)
                 ]
                 if people:
-                    p = people[-1]
-                    cand = (sidx, para, p[2], "person", p[4], p[0], p[1], p[3])
+                    person = people[-1]
+                    cand = (
+                        sidx,
+                        para,
+                        person[2],
+                        "person",
+                        person[4],
+                        person[0],
+                        person[1],
+                        person[3],
+                    )
                     history.insert(0, cand)
             if cand is None:
                 out.append((att, None, None, sp.start, sp.end, mention, None))
                 continue
             if sp.gender in ("m", "f"):
                 genders.setdefault(cand[2], sp.gender)
-            out.append(
-                (att, cand[2], cand[7], sp.start, sp.end, mention, cand[3] in unnamed_kinds)
-            )
+            out.append((att, cand[2], cand[7], sp.start, sp.end, mention, cand[3] in unnamed_kinds))
             continue
         if sp.kind in unnamed_kinds:
             # "..., the source added": the unnamed source named before, as written then.

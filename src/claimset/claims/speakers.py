@@ -601,6 +601,7 @@ def expand_name(text: str, token: str) -> str | None:
                 low in ROLE_WORDS
                 or low in DETERMINERS
                 or low in LEADING_FUNCTION_WORDS
+                or low in _NOT_SUBJECT_START
                 or w.lower() in HONORIFICS
                 or w.endswith(("'", "’"))
             ):

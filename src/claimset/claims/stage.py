@@ -37,7 +37,9 @@ def load_tagger(path: str | Path | None) -> AttributionTagger | None:
     try:
         return load(path)
     except FileNotFoundError as exc:
-        raise InputError(path, "attribution model not found (run `claimset train-attribution`)") from exc
+        raise InputError(
+            path, "attribution model not found (run `claimset train-attribution`)"
+        ) from exc
     except Exception as exc:  # pickle raises many types for a foreign file
         raise InputError(path, f"not an attribution model: {exc}") from exc
 
@@ -105,8 +107,7 @@ def run_candidates(
             "with_speaker": claims.filter(pl.col("speaker").is_not_null()).height,
             "unnamed_speaker": claims.filter(pl.col("speaker_unnamed").fill_null(False)).height,
             "by_rule": {
-                str(r[0]): int(r[1])
-                for r in claims.group_by("rule").len().sort("rule").iter_rows()
+                str(r[0]): int(r[1]) for r in claims.group_by("rule").len().sort("rule").iter_rows()
             },
             "distinct_speakers": claims["speaker_id"].drop_nulls().n_unique(),
         },

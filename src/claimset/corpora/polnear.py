@@ -105,7 +105,9 @@ def _ranges(path: Path, line_no: int, spec: str) -> tuple[Range, ...]:
         try:
             start, end = int(bits[0]), int(bits[1])
         except (IndexError, ValueError):
-            raise InputError(path, f"bad span offsets {part!r}", line=line_no, field="offsets")
+            raise InputError(
+                path, f"bad span offsets {part!r}", line=line_no, field="offsets"
+            ) from None
         if start < 0 or end < start:
             raise InputError(path, f"bad span [{start}, {end})", line=line_no, field="offsets")
         out.append((start, end))
@@ -130,7 +132,9 @@ def read_ann(path: str | Path, doc_id: str) -> list[GoldAttribution]:
                 continue  # the rest of a previous span's text, which had a line break in it
             if line.startswith("T"):
                 if len(cols) < 2 or " " not in cols[1]:
-                    raise InputError(path, "span line needs 'T<n>\\t<type> <offsets>'", line=line_no)
+                    raise InputError(
+                        path, "span line needs 'T<n>\\t<type> <offsets>'", line=line_no
+                    )
                 kind, _, spec = cols[1].partition(" ")
                 spans[cols[0]] = (kind, _ranges(path, line_no, spec))
             elif line.startswith("E"):
@@ -159,9 +163,7 @@ def read_ann(path: str | Path, doc_id: str) -> list[GoldAttribution]:
     return out
 
 
-def read_gold(
-    articles: Sequence[PolnearArticle], annotator: int = 0
-) -> list[GoldAttribution]:
+def read_gold(articles: Sequence[PolnearArticle], annotator: int = 0) -> list[GoldAttribution]:
     """Attributions of the ``annotator``-th annotation file of each article (0 = first)."""
     out: list[GoldAttribution] = []
     for art in articles:

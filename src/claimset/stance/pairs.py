@@ -138,7 +138,9 @@ def target_pairs(
         )
     pairs = pl.concat(frames)
     pairs = target_stance(pairs, "text", "_related", cfg)
-    off = unrelated_pairs(all_claims, sentences, pairs["article_id"].unique().to_list(), targets, cfg)
+    off = unrelated_pairs(
+        all_claims, sentences, pairs["article_id"].unique().to_list(), targets, cfg
+    )
     return _finish(pl.concat([pairs.select(off.columns), off]) if off.height else pairs, cfg)
 
 
@@ -160,7 +162,9 @@ def unrelated_pairs(
     if cfg.unrelated_per_article <= 0 or claims.is_empty() or not targets:
         return pl.DataFrame(schema={c: PAIR_COLUMNS[c] for c in cols})
     best = (
-        claims.filter(~pl.col("article_id").is_in(pl.Series(paired_articles, dtype=pl.String).implode()))
+        claims.filter(
+            ~pl.col("article_id").is_in(pl.Series(paired_articles, dtype=pl.String).implode())
+        )
         .group_by("sentence_id")
         .agg(
             pl.col("article_id").first(),

@@ -25,7 +25,8 @@ def distribution(pairs: pl.DataFrame) -> dict[str, Any]:
         "pairs": pairs.height,
         "by_label": by_label,
         "by_kind": {
-            str(k): int(n) for k, n in pairs.group_by("pair_kind").len().sort("pair_kind").iter_rows()
+            str(k): int(n)
+            for k, n in pairs.group_by("pair_kind").len().sort("pair_kind").iter_rows()
         },
         "score": {
             "min": round(float(s.min()), 4),  # type: ignore[arg-type]

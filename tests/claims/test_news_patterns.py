@@ -231,3 +231,14 @@ def test_dateline_is_cut_from_the_lede() -> None:
 def test_by_at_a_sentence_start_is_still_a_claim() -> None:
     c = only("By the end of the year, prices had risen by 5 percent across the region.")
     assert c["claim_type"] == "unattributed"
+
+
+def test_bracketed_acronym_alone_is_no_speaker_and_does_not_hang() -> None:
+    # An acronym alone left an empty name, which the surname search matched at every offset
+    # (a run-away loop on a real FNC-1 body).
+    got = claims_of(
+        "Mike Omeri, an advisor to Nigeria's National Security Advisor (NSA), told a "
+        "conference that the group had been weakened. (NSA) said the talks would go on."
+    )
+    assert got
+    assert all(c["speaker"] != "" for c in got)

@@ -504,6 +504,8 @@ def analyse_subject(phrase: str, base: int, max_words: int) -> SpeakerMention | 
         start, end = name_tokens[0][1], name_tokens[-1][2]
         # "Association (UCEA)": the acronym in brackets is not part of the name.
         name = normalise_name(_TRAILING_ACRONYM_RE.sub("", " ".join(t[0] for t in name_tokens)))
+        if not name:
+            return None  # only a bracketed acronym or punctuation: not a name
         # Several capitalised tokens after a title are a person ("Ilse Varga"); a single one
         # may be a surname ("Peskov") or an organisation ("Kremlin"): decided by resolution.
         kind = "person" if (len(name_tokens) >= 2 and role_tokens) or gender else "unknown"
@@ -571,6 +573,8 @@ _AFTER_RE = re.compile(rf"^\s+({_CAPWORD})(?=[\s,.;:’']|$)")
 def _occurrences(text: str, token: str) -> list[int]:
     """Start offsets of ``token`` as a whole word in ``text`` (plain string search)."""
     out, i, n = [], text.find(token), len(token)
+    if n == 0:
+        return []
     while i >= 0:
         before = text[i - 1] if i > 0 else " "
         after = text[i + n] if i + n < len(text) else " "
@@ -587,6 +591,8 @@ def expand_name(text: str, token: str) -> str | None:
     "Iga" -> "Iga Jasica". Plain string search plus two precompiled patterns, so the cost does
     not grow with the number of names in the article. Surnames win over first names.
     """
+    if not token.strip():
+        return None  # nothing to expand (and an empty token would match everywhere)
     hits = _occurrences(text, token)
     found: set[str] = set()
     for i in hits:

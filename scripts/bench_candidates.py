@@ -104,9 +104,13 @@ def main() -> int:
             got = subprocess.run(
                 [sys.executable, __file__, "--child", mode, "--work", str(work),
                  "--model", str(args.model), "--model-articles", str(args.model_articles)],
-                check=True, cwd=ROOT, capture_output=True, text=True,
+                cwd=ROOT, capture_output=True, text=True,
             )  # fmt: skip
-            out[mode] = json.loads(got.stdout.strip().splitlines()[-1])
+            if got.returncode != 0:
+                out[mode] = {"failed": got.stderr.strip().splitlines()[-5:]}
+            else:
+                out[mode] = json.loads(got.stdout.strip().splitlines()[-1])
+            print(json.dumps({mode: out[mode]}), file=sys.stderr, flush=True)
         out["load_after"] = os.getloadavg()
     print(json.dumps(out, indent=2))
     return 0

@@ -18,7 +18,7 @@ from claimset.segment import batches, pipeline, run_segment, segment_articles
 from claimset.segment.config import SegmentConfig
 from claimset.segment.split import split_sentences
 
-SEED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "seed"
+SEED = Path(__file__).resolve().parents[2] / "data" / "raw" / "seed"
 CONFIGS = [
     SegmentConfig(),
     SegmentConfig(newline_policy="always"),

@@ -121,3 +121,62 @@ def test_overlapping_keywords_count_separately():
     t = Target("x", "X", ("four-day", "four-day week", "brenmark"))
     df = pl.DataFrame({"text": ["Brenmark's four-day week bill", "a four-day event", "nothing"]})
     assert df.select(_distinct_hits(pl.col("text"), t))["text"].to_list() == [3, 1, 0]
+
+
+def test_scores_are_graded_within_a_label():
+    texts = [
+        "Independent economists were divided.",
+        "The minister said the committee would meet again in the spring to discuss the plan.",
+        "Residents gathered at the town hall on Tuesday evening for a long and heated meeting.",
+        "Officials welcomed the proposal.",
+        "Officials welcomed the proposal and urged lawmakers to pass it, calling it vital.",
+        "Officials welcomed the proposal but warned it could fail and harm the economy.",
+    ]
+    df = pl.DataFrame({"text": texts, "rel": [True] * len(texts), "hits": [1, 2, 3, 2, 2, 2]})
+    out = target_stance(df, "text", "rel", StanceConfig())
+    scores = out["score"].to_list()
+    assert len(set(scores)) == len(scores), scores
+    assert all(0.5 <= s < 1.0 for s in scores)
+    favor = out.filter(pl.col("predicted_label") == "favor")["score"].to_list()
+    # Two support cues beat one; mixed cues are less certain.
+    assert favor[1] > favor[0]
+
+
+def test_articles_off_every_target_get_an_unrelated_pair():
+    from claimset.stance.pairs import target_pairs
+
+    targets = load_targets(ROOT / "configs" / "targets.yaml")
+    articles = pl.DataFrame(
+        {
+            "article_id": ["on", "off"],
+            "title": ["NATO troops to Ukraine?", "Local bakery wins award"],
+            "standfirst": [None, None],
+        },
+        schema_overrides={"standfirst": pl.String},
+    )
+    sentences = pl.DataFrame(
+        {
+            "sentence_id": ["on-s1", "off-s1", "off-s2"],
+            "text": [
+                "Sending NATO troops to Ukraine would be a mistake, he warned.",
+                "The bakery sold 400 loaves on Saturday.",
+                "It opened in 1990.",
+            ],
+        }
+    )
+    claims = pl.DataFrame(
+        {
+            "claim_id": ["on-c1", "off-c1", "off-c2"],
+            "article_id": ["on", "off", "off"],
+            "sentence_id": ["on-s1", "off-s1", "off-s2"],
+            "speaker_text": ["he", None, None],
+            "checkworthy_score": [0.5, 0.6, 0.3],
+        }
+    )
+    pairs = target_pairs(articles, sentences, claims, targets, StanceConfig())
+    off = pairs.filter(pl.col("article_id") == "off")
+    assert off.select("sentence_id", "predicted_label").rows() == [("off-s1", "unrelated")]
+    assert 0.5 < off["score"][0] < 1.0
+    assert "unrelated" not in pairs.filter(pl.col("article_id") == "on")["predicted_label"]
+    none = target_pairs(articles, sentences, claims, targets, StanceConfig(unrelated_per_article=0))
+    assert none.filter(pl.col("article_id") == "off").is_empty()

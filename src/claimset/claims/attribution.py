@@ -30,9 +30,11 @@ from claimset.claims.cues import (
 )
 from claimset.claims.speakers import (
     FINITE_VERB_RE,
+    LEADING_FUNCTION_WORDS,
     SpeakerMention,
     analyse_subject,
     looks_like_name_part,
+    normalise_name,
 )
 
 OPEN_QUOTES = '"“‘'
@@ -53,6 +55,10 @@ class Attribution:
     # The frame's own cue when it introduced no content of its own ("has issued a stark
     # warning, suggesting that ..."): its category (warning) still applies to the content.
     frame_cue: str | None = None
+    # Which rule proposed the span (claims.parquet ``rule``; shown to annotators in the
+    # prediction's meta): quote_then_attribution | interrupted_quote | subject_cue |
+    # trailing_attribution | according_to | bare_quote | transcript.
+    rule: str = "subject_cue"
 
 
 def _alt(forms: frozenset[str]) -> str:
@@ -101,6 +107,21 @@ _SPLIT_PARTICIPLE = re.compile(
     rf",\s+(?:and\s+)?(?P<cue>{_alt(PARTICIPLES)})\b(?:\s+that\b)?\s*:?\s*",
     re.IGNORECASE,
 )
+# Trailing inverted attribution: "..., said Department of Correction spokesman Jason Kersten."
+# / "..., estimates Evan Sparks."
+_TRAILING_INVERTED = re.compile(
+    rf"^(?P<c>.+?),\s+(?P<cue>{_alt(FINITE_FORMS)})\s+(?P<np>[^,\"“”]{{2,120}}?)\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+# A transcript turn: "PENCE: Well, look, ...".
+_TRANSCRIPT = re.compile(r"^\s*(?P<np>[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,2}):\s+(?P<c>\S.*)$")
+# Upper-case labels that are no speaker ("BREAKING: ...").
+_LABELS = frozenset(
+    ["breaking", "update", "updated", "watch", "read", "exclusive", "photos", "photo", "video",
+     "live", "analysis", "opinion", "editor's note", "note", "correction", "related", "more",
+     "listen", "warning", "alert", "poll", "q", "a"]
+)  # fmt: skip
+PRONOUN_WORDS = frozenset(["he", "she", "they", "it", "i", "we", "you", "this", "that"])
 _ACCORDING_LEAD = re.compile(r"^\s*According\s+to\s+(?P<np>[^,]+),\s*(?P<c>.+)$", re.IGNORECASE)
 _ACCORDING_TAIL = re.compile(
     r"^(?P<c>.+?),?\s+according\s+to\s+(?P<np>[^,.;]+)(?P<tail>[,.;].*)?$", re.IGNORECASE
@@ -200,12 +221,19 @@ def _role_from_appositive(region: str, chosen: tuple[int, int]) -> str | None:
     """Role text of an appositive right after or before the chosen subject (", a hydrologist ...,")."""
     after_raw = region[chosen[1] :]
     after = _TRAILING_AUX.sub("", " " + after_raw.strip(" ,")).strip(" ,")
-    if after_raw.lstrip().startswith(",") and after and not looks_like_name_part(after):
+    if (
+        after_raw.lstrip().startswith(",")
+        and after
+        and not looks_like_name_part(after)
+        and not re.match(r"(?:who|which|whose|whom|that)\b", after, re.IGNORECASE)
+    ):
         return (
             re.sub(r"^(?:a|an|the)\s+", "", after.split(",")[0].strip(), flags=re.IGNORECASE)
             or None
         )
     before = region[: chosen[0]].rstrip(" ,")
+    if before.strip().lower() in LEADING_FUNCTION_WORDS:
+        return None  # "But OpenAI said": a conjunction, not a role
     if before and "," not in before and _words(before) <= 6 and not FINITE_VERB_RE.search(before):
         return before.strip() or None
     return None
@@ -301,7 +329,9 @@ def _frame(
                 chosen = (ps + 5, ps + len(last_part))
                 lead_s, lead_e = _trim(text, s_start, s_start + max(last_comma, 0))
                 if last_comma > 0 and _words(text[lead_s:lead_e]) >= 5:
-                    out.append(Attribution(lead_s, lead_e, None, None, "unattributed"))
+                    out.append(
+                        Attribution(lead_s, lead_e, None, None, "unattributed", rule="lead_clause")
+                    )
             elif stripped.endswith(",") and (
                 _UTTERANCE_NP.search(stripped) or _words(stripped) <= 5
             ):
@@ -342,7 +372,7 @@ def _frame(
             # "Apple will offer ..., Kuo says, which ..." / "..., experts said — but ...".
             fs, fe = _trim(text, s_start, s_start + len(front_end))
             ctype = "direct_quote" if sent.lstrip()[:1] in OPEN_QUOTES else "reported_speech"
-            return [Attribution(fs, fe, speaker, cue, ctype)]
+            return [Attribution(fs, fe, speaker, cue, ctype, rule="trailing_attribution")]
         pieces = _split_content(text, content_from, content_to, cue)
         frame_cue = cue if pieces and all(p[2] != cue for p in pieces) else None
         for cs, ce, ccue in pieces:
@@ -368,6 +398,9 @@ def parse_sentence(
     attribution frame; the caller then decides whether it is an unattributed assertion.
     """
     sent = text[s_start:s_end]
+    transcript = _transcript(text, sent, s_start)
+    if transcript:
+        return transcript
     # Cheap substring gates first: most sentences have no quote or no "according to".
     has_quote = '"' in sent or "“" in sent or "”" in sent
     if cue_hits is not None and not cue_hits:
@@ -395,9 +428,11 @@ def parse_sentence(
                 cue = fm.group("cue")
         if speaker is not None and cue is not None:
             qs, qe = _trim(text, s_start + m.start("q"), s_start + m.end("q"))
-            if text[qs:qe].rstrip().endswith("?"):
+            if text[qs:qe].rstrip().endswith("?") or _words(text[qs:qe]) < 2:
                 return []
-            return [Attribution(qs, qe, speaker, cue, "direct_quote")]
+            return [
+                Attribution(qs, qe, speaker, cue, "direct_quote", rule="quote_then_attribution")
+            ]
     im = _INTERRUPTED.search(sent) if has_quote else None
     if im and any(q in sent[: im.start()] for q in '"“'):
         attr, a0 = im.group("attr"), s_start + im.start("attr")
@@ -407,13 +442,49 @@ def parse_sentence(
             if speaker is not None:
                 first_q = min(i for i in (sent.find('"'), sent.find("“")) if i >= 0)
                 qs, qe = _trim(text, s_start + first_q, s_end)
-                return [Attribution(qs, qe, speaker, fm.group("cue"), "direct_quote")]
+                return [
+                    Attribution(
+                        qs, qe, speaker, fm.group("cue"), "direct_quote", rule="interrupted_quote"
+                    )
+                ]
+    tm = _TRAILING_INVERTED.match(sent)
+    if (
+        tm
+        and not _quote_open(tm.group("c"))
+        and _words(tm.group("c")) >= 4
+        # The inverted subject is a name ("said Jason Kersten") or an unnamed source ("said
+        # a senior official"), never a clause ("said he isn't surprised").
+        and (tm.group("np")[:1].isupper() or tm.group("np").lower().startswith(("a ", "an ")))
+        and tm.group("np").split()[0].lower() not in PRONOUN_WORDS
+    ):
+        speaker = analyse_subject(tm.group("np"), s_start + tm.start("np"), max_subject_words)
+        if speaker is not None and speaker.kind != "pronoun":
+            cs, ce = _trim(text, s_start + tm.start("c"), s_start + tm.end("c"))
+            ctype = "direct_quote" if _is_quote(text, cs, ce) else "reported_speech"
+            return [
+                Attribution(cs, ce, speaker, tm.group("cue"), ctype, rule="trailing_attribution")
+            ]
     frame = _frame(text, sent, s_start, s_end, max_subject_words, cue_hits)
     if frame:
         return frame
     return _according(text, sent, s_start, max_subject_words) or _bare_quote(
         text, sent, s_start, s_end
     )
+
+
+def _transcript(text: str, sent: str, s_start: int) -> list[Attribution]:
+    """A transcript turn "PENCE: ..." (upper-case speaker, colon): the turn is the content."""
+    m = _TRANSCRIPT.match(sent) if ":" in sent[:40] else None
+    if m is None or m.group("np").lower() in _LABELS:
+        return []
+    cs, ce = _trim(text, s_start + m.start("c"), s_start + len(sent))
+    if _words(text[cs:ce]) < 2 or text[cs:ce].rstrip().endswith("?"):
+        return []
+    raw = m.group("np")
+    name = " ".join(w.capitalize() for w in raw.split())
+    start = s_start + m.start("np")
+    speaker = SpeakerMention(name, start, start + len(raw), None, "person", None, len(raw.split()))
+    return [Attribution(cs, ce, speaker, ":", "direct_quote", rule="transcript")]
 
 
 def _according(text: str, sent: str, s_start: int, max_subject_words: int) -> list[Attribution]:
@@ -424,13 +495,22 @@ def _according(text: str, sent: str, s_start: int, max_subject_words: int) -> li
             am = rx.match(sent)
             if not am:
                 continue
-            speaker = analyse_subject(am.group("np"), s_start + am.start("np"), max_subject_words)
+            np_start = s_start + am.start("np")
+            speaker = analyse_subject(am.group("np"), np_start, max_subject_words)
+            np_text = am.group("np").strip()
+            if speaker is None and 0 < _words(np_text) <= 8 and not _quote_open(np_text):
+                # "according to the Labor Department report": a document, kept as written.
+                lead = len(am.group("np")) - len(am.group("np").lstrip())
+                speaker = SpeakerMention(
+                    normalise_name(np_text), np_start + lead, np_start + lead + len(np_text),
+                    None, "org", None,
+                )  # fmt: skip
             if speaker is None or speaker.kind == "pronoun":
                 continue
             cs, ce = _trim(text, s_start + am.start("c"), s_start + am.end("c"))
             if _words(text[cs:ce]) >= 3:
                 ctype = "direct_quote" if _is_quote(text, cs, ce) else "reported_speech"
-                return [Attribution(cs, ce, speaker, "according to", ctype)]
+                return [Attribution(cs, ce, speaker, "according to", ctype, rule="according_to")]
     return []
 
 
@@ -441,6 +521,9 @@ def _bare_quote(text: str, sent: str, s_start: int, s_end: int) -> list[Attribut
         if stripped.rstrip('"”').rstrip().endswith("?"):
             return []
         qs, qe = _trim(text, s_start + (len(sent) - len(sent.lstrip())), s_end)
-        if qe > qs:
-            return [Attribution(qs, qe, None, None, "direct_quote", bare_quote=True)]
+        # A one-word reply ("Yeah.") asserts nothing a reader could check.
+        if qe > qs and _words(text[qs:qe]) >= 2:
+            return [
+                Attribution(qs, qe, None, None, "direct_quote", bare_quote=True, rule="bare_quote")
+            ]
     return []

@@ -26,11 +26,15 @@ from claimset import parallel
 from claimset.claims.categories import category_expr
 from claimset.claims.checkworthiness import checkworthy_expr
 from claimset.claims.config import CandidatesConfig
-from claimset.claims.cues import CUE_EXTRACT, PREFILTER
-from claimset.claims.editorial import BOILERPLATE, FRAMING, SCENE
+from claimset.claims.cues import CUE_EXTRACT, PREFILTER, TRANSCRIPT_TURN
+from claimset.claims.editorial import BOILERPLATE, DATELINE, FRAMING, SCENE
+from claimset.claims.model import AttributionTagger
 from claimset.claims.resolve import Chunk, ClaimRow, attribute_chunk, no_gc, run_in_workers
 from claimset.claims.speakers import speaker_id, surname_index
 from claimset.stage import track
+
+# The ``rule`` of claims the tagger proposed (claims/hybrid.py).
+MODEL_RULE = "model"
 
 CLAIM_COLUMNS: dict[str, pl.DataType] = {
     "claim_id": pl.String(),
@@ -45,11 +49,17 @@ CLAIM_COLUMNS: dict[str, pl.DataType] = {
     "speaker_text": pl.String(),
     "speaker_start": pl.Int64(),
     "speaker_end": pl.Int64(),
+    # The mention names nobody ("officials", "a source", "the source"): kept as written.
+    "speaker_unnamed": pl.Boolean(),
     "cue": pl.String(),
     "claim_type": pl.String(),
     "category": pl.String(),
     "checkworthy_score": pl.Float64(),
     "model_version": pl.String(),
+    # The rule (or model) that proposed the span: see claims/attribution.py.
+    "rule": pl.String(),
+    # The tagger's confidence in a span it proposed (mean tag probability); null for rules.
+    "attribution_score": pl.Float64(),
 }
 
 
@@ -68,6 +78,9 @@ ATTRIBUTED_SCHEMA: dict[str, type[pl.DataType]] = {
     "cue": pl.String,
     "claim_type": pl.String,
     "_hint": pl.String,
+    "rule": pl.String,
+    "attribution_score": pl.Float64,
+    "speaker_unnamed": pl.Boolean,
 }
 
 
@@ -117,6 +130,7 @@ def needs_parser_expr(text: str, cues: str) -> pl.Expr:
         (pl.col(cues).list.len() > 0)
         | t.str.contains("ccording", literal=True)
         | t.str.contains(BARE_QUOTE)
+        | t.str.contains(TRANSCRIPT_TURN)
     )
 
 
@@ -137,6 +151,8 @@ def _unattributed(
         .then(pl.lit("question"))
         .when(pl.col("_boiler"))  # str.contains(BOILERPLATE), computed once in propose_claims
         .then(pl.lit("boilerplate"))
+        .when(pl.col("_headline"))
+        .then(pl.lit("repeated_headline"))
         .when(t.str.contains(FRAMING))
         .then(pl.lit("framing"))
         .when(t.str.contains(SCENE))
@@ -152,9 +168,12 @@ def _unattributed(
         .iter_rows(named=True)
     }
     keep = df.filter(pl.col("_reason").is_null())
-    # Span: the sentence without surrounding whitespace and its final full stop.
+    # Span: the sentence without surrounding whitespace, a lede's dateline ("LOS ANGELES
+    # (Reuters) - ") and its final full stop.
+    dateline = t.str.extract(f"({DATELINE})", 1).str.len_chars().fill_null(0)
     lead = t.str.len_chars() - t.str.strip_chars_start().str.len_chars()
-    body = t.str.strip_chars().str.strip_chars_end(".;:")
+    lead = pl.max_horizontal(lead, dateline)
+    body = t.str.slice(lead).str.strip_chars().str.strip_chars_end(".;:")
     keep = keep.with_columns(
         (pl.col("char_start") + lead).alias("c_start"),
         (pl.col("char_start") + lead + body.str.len_chars()).alias("c_end"),
@@ -208,11 +227,55 @@ def _attribute(
     return out_rows, ids_out
 
 
+def _hybrid(
+    articles: pl.DataFrame,
+    sents: pl.DataFrame,
+    with_cue: pl.DataFrame,
+    cfg: CandidatesConfig,
+    tagger: AttributionTagger,
+) -> tuple[list[ClaimRow], list[str]]:
+    """Rules + tagger over the articles of ``sents`` (claims/hybrid.py), one at a time."""
+    from claimset.claims.hybrid import hybrid_article
+
+    hits = dict(with_cue.select("sentence_id", "_cues").iter_rows())
+    blocked = frozenset(
+        sents.filter(pl.col("_boiler") | pl.col("_headline"))["sentence_id"].to_list()
+    )
+    texts = dict(
+        articles.filter(pl.col("article_id").is_in(sents["article_id"].unique().implode()))
+        .select("article_id", "text")
+        .iter_rows()
+    )
+    rows: list[ClaimRow] = []
+    ids: list[str] = []
+    parse_ids = frozenset(hits)
+    groups = sents.select(
+        "sentence_id", "article_id", "paragraph", "index", "char_start", "char_end"
+    ).partition_by("article_id", as_dict=True, maintain_order=True)
+    for (aid,), part in track(list(groups.items()), "candidates (model)"):
+        srows = [(*r, hits.get(r[0])) for r in part.rows()]
+        got, got_ids = hybrid_article(
+            str(aid),
+            texts[aid],
+            srows,
+            parse_ids,
+            blocked,
+            tagger,
+            cfg.max_subject_words,
+            cfg.pronoun_window,
+            cfg.model.prefer,
+        )
+        rows += got
+        ids += got_ids
+    return rows, ids
+
+
 def propose_claims(
     articles: pl.DataFrame,
     sentences: pl.DataFrame,
     cfg: CandidatesConfig,
     workers: int | None = None,
+    tagger: AttributionTagger | None = None,
 ) -> tuple[pl.DataFrame, CandidateStats]:
     """Propose claim candidates for every sentence; return the claims table and counts.
 
@@ -230,15 +293,43 @@ def propose_claims(
         sents = sents.filter(pl.col("paragraph") != 0)
     sents = sents.sort("article_id", "index")
     # Page furniture is never a claim, even when it contains a reporting verb.
-    sents = sents.with_columns(pl.col("text").str.contains(BOILERPLATE).alias("_boiler"))
-    with_cue = sents.filter(pl.col("text").str.contains(PREFILTER) & ~pl.col("_boiler"))
+    # The headline repeated as the body's first sentence is not a claim either.
+    titles = articles.select(
+        "article_id", pl.col("title").fill_null("").str.strip_chars(" .").alias("_title")
+    )
+    sents = (
+        sents.join(titles, on="article_id", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("text").str.contains(BOILERPLATE).alias("_boiler"),
+            (
+                (pl.col("_title").str.len_chars() > 0)
+                & (pl.col("text").str.strip_chars(" .") == pl.col("_title"))
+            ).alias("_headline"),
+        )
+        .drop("_title")
+    )
+    with_cue = sents.filter(
+        pl.col("text").str.contains(PREFILTER) & ~pl.col("_boiler") & ~pl.col("_headline")
+    )
     # Cue strings per sentence in one vectorised pass; Python only locates and parses them,
     # and only where an attribution is possible at all.
     with_cue = with_cue.with_columns(
         pl.col("text").str.extract_all(CUE_EXTRACT).alias("_cues")
     ).filter(needs_parser_expr("text", "_cues"))
+    # The tagger pre-annotates the first ``model.max_articles`` articles (by id, the order
+    # tasks are built in); the rules alone serve the rest, at full speed.
+    model_ids = pl.Series("article_id", [], dtype=pl.String)
+    if tagger is not None and cfg.model.max_articles > 0:
+        model_ids = sents["article_id"].unique().sort().head(cfg.model.max_articles)
+    in_model = pl.col("article_id").is_in(model_ids.implode())
     with no_gc():
-        rows, attributed_ids = _attribute(articles, with_cue, cfg, workers)
+        rows, attributed_ids = _attribute(articles, with_cue.filter(~in_model), cfg, workers)
+        if tagger is not None and model_ids.len():
+            more, more_ids = _hybrid(
+                articles, sents.filter(in_model), with_cue.filter(in_model), cfg, tagger
+            )
+            rows += more
+            attributed_ids += more_ids
         attributed = pl.DataFrame(rows, schema=ATTRIBUTED_SCHEMA, orient="row")
     del rows
     stats.attributed_sentences = len(attributed_ids)
@@ -257,9 +348,11 @@ def propose_claims(
             *[
                 pl.lit(None, dtype=schema[c]).alias(c)
                 for c in schema
-                if c not in ("article_id", "sentence_id", "char_start", "char_end", "claim_type")
+                if c
+                not in ("article_id", "sentence_id", "char_start", "char_end", "claim_type", "rule")
             ],
             pl.lit("unattributed").alias("claim_type"),
+            pl.lit("unattributed_sentence").alias("rule"),
         )
         .select(list(schema))
     )
@@ -275,7 +368,13 @@ def propose_claims(
         .str.slice(pl.col("char_start"), pl.col("char_end") - pl.col("char_start"))
         .alias("text")
     )
-    claims = claims.with_columns(pl.col("speaker").is_not_null().alias("_attributed"))
+    claims = claims.with_columns(
+        pl.col("speaker").is_not_null().alias("_attributed"),
+        # Null exactly where there is no speaker mention.
+        pl.when(pl.col("speaker_text").is_not_null())
+        .then(pl.col("speaker_unnamed").fill_null(False))
+        .alias("speaker_unnamed"),
+    )
     claims = claims.with_columns(
         category_expr("text", "_hint").alias("category"),
         checkworthy_expr("text", "_attributed", cfg.checkworthy).alias("checkworthy_score"),
@@ -286,7 +385,10 @@ def propose_claims(
             + "-c"
             + (pl.int_range(pl.len()).over("article_id") + 1).cast(pl.String).str.zfill(3)
         ).alias("claim_id"),
-        pl.lit(cfg.model_version).alias("model_version"),
+        pl.when(pl.col("rule") == MODEL_RULE)
+        .then(pl.lit(tagger.version if tagger is not None else cfg.model_version))
+        .otherwise(pl.lit(cfg.model_version))
+        .alias("model_version"),
     )
     out = claims.select([pl.col(c).cast(t) for c, t in CLAIM_COLUMNS.items()])
     stats.claims = out.height

@@ -28,7 +28,7 @@ class Cue:
 _CUES: tuple[Cue, ...] = (
     Cue("say", ("said", "says", "say"), "saying", None),
     Cue("think", ("thinks",), None, "opinion"),
-    Cue("expect", ("expects",), None, "prediction"),
+    Cue("expect", ("expects", "expected"), None, "prediction"),
     Cue("refute", ("refuted", "refutes"), "refuting", None),
     Cue("tell", ("told", "tells"), "telling", None),
     Cue("warn", ("warned", "warns", "warn"), "warning", "warning"),
@@ -44,12 +44,12 @@ _CUES: tuple[Cue, ...] = (
     Cue("claim", ("claimed", "claims", "claim"), "claiming", None),
     Cue("add", ("added", "adds"), "adding", None),
     Cue("state", ("stated",), "stating", None),
-    Cue("note", ("noted",), "noting", None),
+    Cue("note", ("noted", "notes"), "noting", None),
     Cue("acknowledge", ("acknowledged", "acknowledges"), "acknowledging", None),
     Cue("highlight", ("highlighted",), "highlighting", None),
     Cue("predict", ("predicted", "predicts"), "predicting", "prediction"),
     Cue("forecast", ("forecast", "forecasts"), "forecasting", "prediction"),
-    Cue("estimate", ("estimated",), "estimating", None),
+    Cue("estimate", ("estimated", "estimates"), "estimating", None),
     Cue("deny", ("denied", "denies"), "denying", None),
     Cue("confirm", ("confirmed", "confirms"), "confirming", None),
     Cue("announce", ("announced", "announces"), "announcing", None),
@@ -80,6 +80,41 @@ _CUES: tuple[Cue, ...] = (
     Cue("complain", ("complained", "complains"), "complaining", "opinion"),
     Cue("point out", ("pointed out", "points out"), "pointing out", None),
     Cue("call for", ("called for", "calls for"), "calling for", "opinion"),
+    # Common in news attribution beyond speech verbs (PolNeAR: evaluations, findings,
+    # refusals, endorsements); each was checked to be a cue in most of its uses in PolNeAR
+    # train (docs/preannotation.md).
+    Cue("ask", ("asked", "asks"), "asking", None),
+    Cue("call", ("called", "calls"), "calling", None),
+    Cue("find", ("found", "finds"), None, None),
+    Cue("show", ("showed", "shows"), "showing", None),
+    Cue("decline", ("declined", "declines"), "declining", None),
+    Cue("endorse", ("endorsed", "endorses"), "endorsing", "opinion"),
+    Cue(
+        "criticize",
+        ("criticized", "criticizes", "criticised", "criticises"),
+        "criticizing",
+        "opinion",
+    ),
+    Cue("respond", ("responded", "responds"), "responding", None),
+    Cue("reply", ("replied", "replies"), "replying", None),
+    Cue("cite", ("cited", "cites"), "citing", None),
+    Cue("agree", ("agreed", "agrees"), "agreeing", "opinion"),
+    Cue("question", ("questioned", "questions"), "questioning", None),
+    Cue("praise", ("praised", "praises"), "praising", "opinion"),
+    Cue("defend", ("defended", "defends"), "defending", None),
+    Cue("blast", ("blasted", "blasts"), "blasting", "opinion"),
+    Cue("reject", ("rejected", "rejects"), "rejecting", None),
+    Cue("attack", ("attacked",), None, "opinion"),
+    Cue("refuse", ("refused", "refuses"), None, None),
+    Cue("conclude", ("concluded", "concludes"), "concluding", None),
+    Cue("indicate", ("indicated", "indicates"), "indicating", None),
+    Cue("express", ("expressed", "expresses"), "expressing", None),
+    Cue("point to", ("pointed to", "points to"), "pointing to", None),
+    Cue("hope", ("hopes", "hoped"), "hoping", "prediction"),
+    Cue("mention", ("mentioned", "mentions"), "mentioning", None),
+    Cue("condemn", ("condemned", "condemns"), "condemning", "opinion"),
+    Cue("post", ("posted",), None, None),
+    Cue("seem", ("seemed", "seems"), None, None),
     Cue(
         "issue a warning",
         ("issued a warning", "issued a stark warning", "has issued a warning"),
@@ -114,12 +149,16 @@ FINITE_RE = re.compile(
 )
 ACCORDING_RE = re.compile(r"\baccording\s+to\b", re.IGNORECASE)
 
+# A transcript turn opening a sentence: "PENCE: ..." (Rust and Python regex syntax).
+TRANSCRIPT_TURN = r"(?-i:^\s*[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,2}:\s)"
+
 # Cheap pre-filter (Rust regex syntax, used by polars over the whole sentence column): only
 # sentences matching it go through the per-sentence attribution parser.
 PREFILTER = polars_regex(
     r"(?i)\b(?:"
     + _alternation(FINITE_FORMS | PARTICIPLES)
-    + r"|according\s+to|issued|gave|sounded|delivered)\b|[\"“”]"
+    + r"|according\s+to|issued|gave|sounded|delivered)\b|[\"“”]|"
+    + TRANSCRIPT_TURN
 )
 
 

@@ -34,10 +34,33 @@ BOILERPLATE = (
     r"(?i)^\s*(?:read\s+more|click\s+here|subscribe|follow\s+us|share\s+this|advertisement|"
     r"image\s*:|photo\s*:|caption\s*:|pictured\s*:|copyright|©|\(?ap\s+photo|getty\s+images|"
     r"sign\s+up|related\s*:|watch\s*:|video\s*:|see\s+also\b|"
-    r"this\s+(?:article|story)\s+(?:first|originally)\s+appeared|.*reproduced\s+with\s+permission)"
+    r"this\s+(?:article|story)\s+(?:first|originally)\s+appeared|.*reproduced\s+with\s+permission|"
+    # Bylines: "By Nada Tawfik, BBC News, New York" (names are capitalised: case-sensitive).
+    r"(?-i:By\s+(?:[A-Z][\w.’'-]*\s*){1,4}(?:$|[,|/]|and\s+[A-Z]))|"
+    # Credit lines: "Alex Isenstadt contributed to this report.", "Reporting by ...".
+    r".*\bcontributed\s+(?:to\s+this\s+(?:report|story|article)|reporting)|"
+    r"(?:additional\s+)?(?:reporting|editing|writing)\s+by\b|"
+    # "Source: CDC ...", "Sources: ...", "Credit: ...", "(Photo: ...)".
+    r"(?:sources?|credits?|photograph|file\s+photo|\(photo|\(image)\s*[:(]|"
+    # Link and teaser lists: "- AVOIDING CONTACT: The rules on ...", "• ...".
+    r"[-•–—*]\s|"
+    # Newsletter and subscription prompts.
+    r".*\b(?:newsletter|our\s+app|download\s+the\s+app|sign\s+up\s+(?:here|now|for|to)|"
+    r"get\s+(?:the\s+latest|our)\b|follow\s+(?:us|him|her|the\s+author)\s+on|"
+    r"read\s+the\s+(?:rest|full\s+story)|click\s+(?:here|to)|watch\s+the\s+(?:video|full))|"
+    # Captions: "(AP Photo/...)", "Photo by ...", "Image copyright ...".
+    r".*\((?:ap|afp|reuters|getty)?\s*(?:photo|image)s?\b|(?:photo|image)s?\s+(?:by|copyright|credit)\b)"
+)
+
+# A dateline opening a lede: "LOS ANGELES (Reuters) - ", "WASHINGTON — ", "BEIRUT, Lebanon (AP) — ".
+# Cut from the claim span (the place and agency are not part of what is claimed).
+DATELINE = (
+    r"^\s*(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?"
+    r"\s*(?:\([^)]{1,40}\))?\s*[-–—]+\s+|\([A-Z][\w ]{1,30}\)\s*[-–—]+\s+)"
 )
 
 # Polars (Rust regex) versions: ASCII word boundaries are much faster (claims/regex.py).
 FRAMING = polars_regex(FRAMING)
 SCENE = polars_regex(SCENE)
 BOILERPLATE = polars_regex(BOILERPLATE)
+DATELINE = polars_regex(DATELINE)

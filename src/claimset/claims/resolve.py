@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import pickle
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,15 +18,17 @@ from contextlib import contextmanager
 
 from claimset.claims.attribution import Attribution, parse_sentence
 from claimset.claims.cues import cue_category
-from claimset.claims.speakers import SpeakerMention, expand_name
+from claimset.claims.speakers import SpeakerMention, analyse_subject, expand_name
 
 # (sentence_id, article_id, paragraph, index, char_start, char_end, cue strings or None)
 SentenceRow = tuple[str, str, int, int, int, int, "list[str] | None"]
 # (article_id, sentence_id, char_start, char_end, speaker, speaker_role, speaker_text,
-#  speaker_start, speaker_end, cue, claim_type, category hint); see ATTRIBUTED_SCHEMA there.
+#  speaker_start, speaker_end, cue, claim_type, category hint, rule, attribution score,
+#  speaker unnamed);
+#  see ATTRIBUTED_SCHEMA.
 ClaimRow = tuple[
     str, str, int, int, "str | None", "str | None", "str | None", "int | None", "int | None",
-    "str | None", str, "str | None",
+    "str | None", str, "str | None", str, "float | None", "bool | None",
 ]  # fmt: skip
 # Everything a worker needs: article texts by id, the cue sentences of those articles in
 # (article_id, index) order, max_subject_words, pronoun_window.
@@ -34,19 +37,46 @@ Chunk = tuple[dict[str, str], list[SentenceRow], int, int]
 
 def _compatible(pronoun_gender: str | None, kind: str, gender: str | None) -> bool:
     if pronoun_gender in ("m", "f"):
-        return kind == "person" and gender in (None, pronoun_gender)
-    return kind in ("org", "group")
+        return kind in ("person", "unnamed_def") and gender in (None, pronoun_gender)
+    return kind in ("org", "group", "unnamed")
+
+
+# A capitalised run opening a sentence and followed by a lower-case word (its verb): the
+# sentence's subject, a person an "he"/"she" later may refer to although the sentence reports
+# nothing ("Joe Biden joined growing calls ...").
+_SUBJECT_RE = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=[.!?][\"”’]\s)|(?<=\n))[ \t]*"
+    r"((?:(?:[A-ZÀ-ÖØ-Þ][\w’'.-]*|de|van|von|der|al|da|di|du|le|la|bin)\s+){2,6})(?=[a-z])"
+)
+
+SUBJECT_LOOKBACK_CHARS = 320
+
+Resolved = tuple[
+    Attribution, "str | None", "str | None", "int | None", "int | None", "str | None", "bool | None"
+]
+
+
+def _subject_persons(
+    text: str, lo: int, hi: int, max_words: int
+) -> list[tuple[int, int, str, str | None, str | None]]:
+    """(start, end, name, role, gender) of person subjects of sentences in text[lo:hi]."""
+    out = []
+    for m in _SUBJECT_RE.finditer(text, lo, hi):
+        sp = analyse_subject(m.group(1), m.start(1), max_words)
+        if sp is not None and sp.kind == "person" and sp.n_name_tokens >= 2:
+            out.append((sp.start, sp.end, sp.name, sp.role, sp.gender))
+    return out
 
 
 def _resolve_article(
     text: str,
     items: list[tuple[int, int, Attribution]],
     window: int,
-) -> list[tuple[Attribution, str | None, str | None, int | None, int | None, str | None]]:
+) -> list[Resolved]:
     """Resolve speakers of one article's attributions, in text order.
 
     ``items`` are (sentence index, paragraph, attribution). Returns per attribution:
-    (attribution, speaker name, role, speaker_start, speaker_end, speaker_text).
+    (attribution, speaker name, role, speaker_start, speaker_end, speaker_text, unnamed).
     """
     # Bare names are expanded by a targeted search, cached per article.
     cache: dict[str, str | None] = {}
@@ -63,12 +93,13 @@ def _resolve_article(
     # Most recent first: (sentence index, paragraph, name, kind, gender, start, end, role)
     history: list[tuple[int, int, str, str, str | None, int, int, str | None]] = []
     genders: dict[str, str] = {}
-    out: list[tuple[Attribution, str | None, str | None, int | None, int | None, str | None]] = []
+    out: list[Resolved] = []
+    unnamed_kinds = ("unnamed", "unnamed_def")
     for sidx, para, att in items:
         sp: SpeakerMention | None = att.speaker
         if sp is None:
             if not att.bare_quote:
-                out.append((att, None, None, None, None, None))
+                out.append((att, None, None, None, None, None, None))
                 continue
             # A quote with no attribution of its own continues the latest speaker nearby.
             prev = next((h for h in history if sidx - h[0] <= 2 and h[1] == para), None)
@@ -85,13 +116,32 @@ def _resolve_article(
                 if nxt is not None and nxt.speaker is not None and nxt.speaker.kind != "pronoun":
                     sp2 = nxt.speaker
                     out.append(
-                        (att, sp2.name, sp2.role, sp2.start, sp2.end, text[sp2.start : sp2.end])
+                        (
+                            att,
+                            sp2.name,
+                            sp2.role,
+                            sp2.start,
+                            sp2.end,
+                            text[sp2.start : sp2.end],
+                            sp2.kind in unnamed_kinds,
+                        )
                     )
                 else:
-                    out.append((att, None, None, None, None, None))
+                    out.append((att, None, None, None, None, None, None))
             else:
-                out.append((att, prev[2], prev[7], prev[5], prev[6], text[prev[5] : prev[6]]))
+                out.append(
+                    (
+                        att,
+                        prev[2],
+                        prev[7],
+                        prev[5],
+                        prev[6],
+                        text[prev[5] : prev[6]],
+                        prev[3] in unnamed_kinds,
+                    )
+                )
             continue
+        mention = text[sp.start : sp.end]
         if sp.kind == "pronoun":
             cand = None
             for h in history:
@@ -100,12 +150,46 @@ def _resolve_article(
                 if _compatible(sp.gender, h[3], genders.get(h[2], h[4])):
                     cand = h
                     break
+            if sp.gender in ("m", "f"):
+                # A person named as a sentence's subject after that speaker is nearer.
+                # Only the sentence or two just before: farther back, a reported speaker
+                # outranks a name that merely opened a sentence.
+                lo = max(cand[6] if cand else 0, sp.start - SUBJECT_LOOKBACK_CHARS)
+                people = [
+                    q
+                    for q in _subject_persons(text, lo, sp.start, 14)
+                    if genders.get(q[2], q[4]) in (None, sp.gender)
+                ]
+                if people:
+                    person = people[-1]
+                    cand = (
+                        sidx,
+                        para,
+                        person[2],
+                        "person",
+                        person[4],
+                        person[0],
+                        person[1],
+                        person[3],
+                    )
+                    history.insert(0, cand)
             if cand is None:
-                out.append((att, None, None, sp.start, sp.end, text[sp.start : sp.end]))
+                out.append((att, None, None, sp.start, sp.end, mention, None))
                 continue
             if sp.gender in ("m", "f"):
                 genders.setdefault(cand[2], sp.gender)
-            out.append((att, cand[2], cand[7], sp.start, sp.end, text[sp.start : sp.end]))
+            out.append((att, cand[2], cand[7], sp.start, sp.end, mention, cand[3] in unnamed_kinds))
+            continue
+        if sp.kind in unnamed_kinds:
+            # "..., the source added": the unnamed source named before, as written then.
+            name = sp.name
+            if sp.kind == "unnamed_def":
+                earlier = next(
+                    (h for h in history if h[3] in unnamed_kinds and sidx - h[0] <= window), None
+                )
+                name = earlier[2] if earlier else name
+            history.insert(0, (sidx, para, name, sp.kind, None, sp.start, sp.end, None))
+            out.append((att, name, None, sp.start, sp.end, mention, True))
             continue
         name, kind = sp.name, sp.kind
         full = expand(name) if sp.n_name_tokens == 1 and kind != "org" else None
@@ -124,7 +208,7 @@ def _resolve_article(
         if sp.gender:
             genders.setdefault(name, sp.gender)
         history.insert(0, (sidx, para, name, kind, sp.gender, sp.start, sp.end, role))
-        out.append((att, name, role, sp.start, sp.end, text[sp.start : sp.end]))
+        out.append((att, name, role, sp.start, sp.end, mention, False))
     return out
 
 
@@ -163,32 +247,53 @@ def _attribute_chunk(
             per_article.setdefault(aid, []).extend((idx, para, sid, a) for a in found)
     rows: list[ClaimRow] = []
     for aid, items in per_article.items():
-        text = texts[aid]
-        resolved = _resolve_article(text, [(i, p, a) for i, p, _, a in items], pronoun_window)
-        for (_, _, sid, _), (att, name, role, s_start, s_end, s_text) in zip(
-            items, resolved, strict=True
-        ):
-            hint = cue_category(att.cue)
-            frame_hint = cue_category(att.frame_cue)
-            if frame_hint == "warning" or (hint is None and frame_hint):
-                hint = frame_hint
-            rows.append(
-                (
-                    aid,
-                    sid,
-                    att.start,
-                    att.end,
-                    name,
-                    role,
-                    s_text,
-                    s_start,
-                    s_end,
-                    att.cue,
-                    att.claim_type,
-                    hint,
-                )
-            )
+        rows.extend(rows_of_article(aid, texts[aid], items, pronoun_window))
     return rows, attributed_ids
+
+
+def rows_of_article(
+    aid: str,
+    text: str,
+    items: list[tuple[int, int, str, Attribution]],
+    pronoun_window: int,
+    scores: dict[tuple[int, int], float] | None = None,
+) -> list[ClaimRow]:
+    """Resolve the speakers of one article's attributions (text order) into claim rows.
+
+    ``items``: (sentence index, paragraph, sentence id, attribution); ``scores``: the
+    attribution score of a span, where a model gave one.
+    """
+    rows: list[ClaimRow] = []
+    if not items:
+        return rows
+    resolved = _resolve_article(text, [(i, p, a) for i, p, _, a in items], pronoun_window)
+    for (_, _, sid, _), (att, name, role, s_start, s_end, s_text, unnamed) in zip(
+        items, resolved, strict=True
+    ):
+        hint = cue_category(att.cue)
+        frame_hint = cue_category(att.frame_cue)
+        if frame_hint == "warning" or (hint is None and frame_hint):
+            hint = frame_hint
+        rows.append(
+            (
+                aid,
+                sid,
+                att.start,
+                att.end,
+                name,
+                role,
+                s_text,
+                s_start,
+                s_end,
+                att.cue,
+                att.claim_type,
+                hint,
+                att.rule,
+                scores.get((att.start, att.end)) if scores else None,
+                unnamed,
+            )
+        )
+    return rows
 
 
 def run_in_workers(chunks: list[Chunk]) -> Iterator[tuple[list[ClaimRow], list[str]]]:

@@ -311,6 +311,48 @@ def looks_like_name_part(part: str) -> bool:
     return bool(_CAP_RE.match(first)) and first.lower() not in DETERMINERS
 
 
+# Heads of unnamed sources: "a source", "officials", "a person familiar with the talks".
+UNNAMED_HEADS = frozenset(
+    [
+        "source", "sources", "person", "people", "official", "officials", "aide", "aides",
+        "insider", "insiders", "someone", "witness", "witnesses", "spokesperson",
+        "spokesman", "spokeswoman", "adviser", "advisers", "advisor", "advisors", "staffer",
+        "staffers", "diplomat", "diplomats", "expert", "experts", "analyst", "analysts",
+        "critic", "critics", "observer", "observers", "senator", "lawmaker", "lawmakers",
+        "official", "employee", "employees", "resident", "residents", "attendee", "attendees",
+        "donor", "donors", "lawyer", "lawyers", "attorney", "member", "members",
+    ]
+)  # fmt: skip
+_UNNAMED_RE = re.compile(
+    r"^(?P<det>an?|the|one|another|two|three|several|some|many|other|most|senior|top|"
+    r"multiple|few|\d+)?\s*(?:[a-z][\w-]*\s+){0,3}?(?P<head>[a-z]+)"
+    r"(?P<post>\s+(?:familiar\s+with|close\s+to|at|in|with|from|of|for|on|who)\b.*)?$",
+    re.IGNORECASE,
+)
+# Sentence-initial words that are never part of a name ("But OpenAI", "And Trump").
+LEADING_FUNCTION_WORDS = frozenset(
+    ["but", "and", "or", "so", "yet", "then", "now", "still", "however", "meanwhile", "when",
+     "while", "if", "as", "after", "before", "because", "though", "although", "also"]
+)  # fmt: skip
+_TRAILING_ACRONYM_RE = re.compile(r"\s*\((?:[A-Z][\w.&-]*)\)$")
+
+
+def unnamed_mention(phrase: str, base: int) -> SpeakerMention | None:
+    """An unnamed source kept as written ("a source", "officials", "the source", "a person at
+    the fundraiser"); kind ``unnamed`` (``unnamed_def`` for a definite singular "the source",
+    which refers back to an earlier unnamed source)."""
+    lead = len(phrase) - len(phrase.lstrip())
+    text = phrase.strip().rstrip(" ,;:")
+    m = _UNNAMED_RE.match(text)
+    if not m or m.group("head").lower() not in UNNAMED_HEADS or any(c.isupper() for c in text[1:]):
+        return None
+    det = (m.group("det") or "").lower()
+    head = m.group("head").lower()
+    kind = "unnamed_def" if det == "the" and not head.endswith("s") else "unnamed"
+    start = base + lead
+    return SpeakerMention(normalise_name(text), start, start + len(text), None, kind, None)
+
+
 def analyse_subject(phrase: str, base: int, max_words: int) -> SpeakerMention | None:
     """Analyse a subject noun phrase starting at article offset ``base``; None if implausible.
 
@@ -347,6 +389,14 @@ def analyse_subject(phrase: str, base: int, max_words: int) -> SpeakerMention | 
         return analyse_subject(phrase_s[tail.start() :], base + tail.start(), max_words)
     if low in {"i", "we", "you"}:
         return None  # first/second person outside quotes: the writer, not a reported speaker
+    if words[0].lower() in LEADING_FUNCTION_WORDS and len(words) > 1:
+        # "But OpenAI said": the conjunction is not part of the name.
+        first_end = len(words[0])
+        rest = phrase_s[first_end:]
+        return analyse_subject(rest, base + first_end, max_words)
+    unnamed = unnamed_mention(phrase_s, base)
+    if unnamed is not None:
+        return unnamed
     if _POSS_RE.search(phrase_s) or words[-1].lower() in DETERMINERS | {
         "of",
         "to",
@@ -388,7 +438,8 @@ def analyse_subject(phrase: str, base: int, max_words: int) -> SpeakerMention | 
         phrase_s = phrase_s[: loc.start()]
         words = phrase_s.split()
     orgrole = re.match(
-        r"^(?:(?:a|an|the)\s+)?(?P<org>(?:[A-Z][\w’'.&/-]*\s+){1,4}?)(?P<role>[a-z]+)$", phrase_s
+        r"^(?:(?:[Aa]n?|[Tt]he)\s+)?(?P<org>(?:[A-Z][\w’'.&/-]*\s+){1,4}?)(?P<role>[a-z]+)$",
+        phrase_s,
     )
     if orgrole and orgrole.group("role") in ROLE_WORDS:
         org = orgrole.group("org").strip()
@@ -451,7 +502,10 @@ def analyse_subject(phrase: str, base: int, max_words: int) -> SpeakerMention | 
         role = f"{role} {post}" if role else post
     if name_tokens:
         start, end = name_tokens[0][1], name_tokens[-1][2]
-        name = normalise_name(" ".join(t[0] for t in name_tokens))
+        # "Association (UCEA)": the acronym in brackets is not part of the name.
+        name = normalise_name(_TRAILING_ACRONYM_RE.sub("", " ".join(t[0] for t in name_tokens)))
+        if not name:
+            return None  # only a bracketed acronym or punctuation: not a name
         # Several capitalised tokens after a title are a person ("Ilse Varga"); a single one
         # may be a surname ("Peskov") or an organisation ("Kremlin"): decided by resolution.
         kind = "person" if (len(name_tokens) >= 2 and role_tokens) or gender else "unknown"
@@ -519,6 +573,8 @@ _AFTER_RE = re.compile(rf"^\s+({_CAPWORD})(?=[\s,.;:’']|$)")
 def _occurrences(text: str, token: str) -> list[int]:
     """Start offsets of ``token`` as a whole word in ``text`` (plain string search)."""
     out, i, n = [], text.find(token), len(token)
+    if n == 0:
+        return []
     while i >= 0:
         before = text[i - 1] if i > 0 else " "
         after = text[i + n] if i + n < len(text) else " "
@@ -535,6 +591,8 @@ def expand_name(text: str, token: str) -> str | None:
     "Iga" -> "Iga Jasica". Plain string search plus two precompiled patterns, so the cost does
     not grow with the number of names in the article. Surnames win over first names.
     """
+    if not token.strip():
+        return None  # nothing to expand (and an empty token would match everywhere)
     hits = _occurrences(text, token)
     found: set[str] = set()
     for i in hits:
@@ -548,6 +606,8 @@ def expand_name(text: str, token: str) -> str | None:
             if (
                 low in ROLE_WORDS
                 or low in DETERMINERS
+                or low in LEADING_FUNCTION_WORDS
+                or low in _NOT_SUBJECT_START
                 or w.lower() in HONORIFICS
                 or w.endswith(("'", "’"))
             ):

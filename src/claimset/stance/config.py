@@ -38,4 +38,8 @@ class StanceConfig:
     # For headline x body pairs (FNC-1 style): hedge/refute share of body sentences needed.
     refute_min: float = 0.75
     hedge_min: float = 0.5
+    # An article that concerns no target gets this many pairs (its most check-worthy claims,
+    # with the target they come nearest to) predicted ``unrelated``: annotators confirm the
+    # negatives a stance dataset needs. 0: none.
+    unrelated_per_article: int = 1
     cues: CueWeights = field(default_factory=CueWeights)

@@ -62,6 +62,7 @@ def target_pairs(
     """
     if claims.is_empty() or not targets:
         return pl.DataFrame(schema=PAIR_COLUMNS)
+    all_claims = claims
     heads = articles.select(
         "article_id",
         (pl.col("title").fill_null("") + " " + pl.col("standfirst").fill_null("")).alias("_head"),
@@ -83,7 +84,7 @@ def target_pairs(
             | pl.col("article_id").is_in(about_any.implode())
         )
         if claims.is_empty():
-            return pl.DataFrame(schema=PAIR_COLUMNS)
+            return _finish(unrelated_pairs(all_claims, sentences, [], targets, cfg), cfg)
     per_sentence = (
         claims.group_by("sentence_id")
         .agg(
@@ -137,6 +138,70 @@ def target_pairs(
         )
     pairs = pl.concat(frames)
     pairs = target_stance(pairs, "text", "_related", cfg)
+    off = unrelated_pairs(
+        all_claims, sentences, pairs["article_id"].unique().to_list(), targets, cfg
+    )
+    return _finish(pl.concat([pairs.select(off.columns), off]) if off.height else pairs, cfg)
+
+
+def unrelated_pairs(
+    claims: pl.DataFrame,
+    sentences: pl.DataFrame,
+    paired_articles: list[str],
+    targets: list[Target],
+    cfg: StanceConfig,
+) -> pl.DataFrame:
+    """For each article with no pair: its most check-worthy claim sentence(s) x the target
+    whose keywords they share most (first target on a tie), predicted ``unrelated``.
+
+    The score is the confidence that they are unrelated: high when the sentence shares no
+    keyword with the target, lower with each shared keyword.
+    """
+    cols = ["sentence_id", "article_id", "claim_id", "text", "pair_kind", "target_id", "target",
+            "predicted_label", "score"]  # fmt: skip
+    if cfg.unrelated_per_article <= 0 or claims.is_empty() or not targets:
+        return pl.DataFrame(schema={c: PAIR_COLUMNS[c] for c in cols})
+    best = (
+        claims.filter(
+            ~pl.col("article_id").is_in(pl.Series(paired_articles, dtype=pl.String).implode())
+        )
+        .group_by("sentence_id")
+        .agg(
+            pl.col("article_id").first(),
+            pl.col("claim_id").sort().first(),
+            pl.col("checkworthy_score").max().alias("cw"),
+        )
+        .sort("article_id", "cw", "claim_id", descending=[False, True, False])
+        .group_by("article_id", maintain_order=True)
+        .head(cfg.unrelated_per_article)
+        .join(sentences.select("sentence_id", "text"), on="sentence_id", how="inner")
+    )
+    if best.is_empty():
+        return pl.DataFrame(schema={c: PAIR_COLUMNS[c] for c in cols})
+    hits = [_distinct_hits(pl.col("text"), t).alias(f"_h{i}") for i, t in enumerate(targets)]
+    best = best.with_columns(hits)
+    h = [pl.col(f"_h{i}") for i in range(len(targets))]
+    top = pl.max_horizontal(h)
+    # First target reaching the maximum.
+    choice = pl.lit(len(targets) - 1)
+    for i in range(len(targets) - 1, -1, -1):
+        choice = pl.when(h[i] == top).then(pl.lit(i)).otherwise(choice)
+    ids = pl.Series([t.id for t in targets])
+    texts = pl.Series([t.text for t in targets])
+    words = pl.col("text").str.count_matches(r"\S+").cast(pl.Float64)
+    best = best.with_columns(choice.alias("_t"), top.alias("_top")).with_columns(
+        pl.col("_t").map_elements(lambda i: ids[i], return_dtype=pl.String).alias("target_id"),
+        pl.col("_t").map_elements(lambda i: texts[i], return_dtype=pl.String).alias("target"),
+        pl.lit("target").alias("pair_kind"),
+        pl.lit("unrelated").alias("predicted_label"),
+        (0.95 - 0.12 * pl.col("_top").cast(pl.Float64).clip(0.0, 3.0) - 0.1 / (1.0 + words / 25.0))
+        .round(4)
+        .alias("score"),
+    )
+    return best.select(cols)
+
+
+def _finish(pairs: pl.DataFrame, cfg: StanceConfig) -> pl.DataFrame:
     return pairs.with_columns(
         pl.concat_str([pl.col("target_id"), pl.col("sentence_id")], separator="|")
         .map_elements(

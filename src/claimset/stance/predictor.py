@@ -62,18 +62,43 @@ def target_stance(df: pl.DataFrame, text: str, related: str, cfg: StanceConfig) 
         .then(pl.lit("against"))
         .otherwise(pl.lit("neutral"))
     )
+    # The score is graded, not one value per label, so that "most uncertain first" ranks:
+    # it grows with the net cue margin, shrinks when support and opposition cues are both
+    # present, and grows with how clearly the text is about the target (keyword hits, when
+    # the caller has counted them) and, for neutral, with the absence of any cue.
+    sup, opp = pl.col("_sup"), pl.col("_opp")
+    evidence = sup + opp
+    ambiguity = (
+        pl.when(evidence > 0)
+        .then(pl.min_horizontal(sup, opp) / pl.max_horizontal(sup, opp))
+        .otherwise(0.0)
+    )
+    rel = (
+        (pl.col("hits").cast(pl.Float64).clip(0.0, 4.0) / 4.0)
+        if "hits" in df.columns
+        else pl.lit(0.5)
+    )
+    words = t.str.count_matches(r"\S+").cast(pl.Float64)
+    brevity = 1.0 / (1.0 + words / 25.0)
+    decided = 0.5 + 0.45 * _tanh(n.abs() - m + 0.5) * (1.0 - 0.5 * ambiguity) * (0.6 + 0.4 * rel)
+    neutral = 0.5 + 0.2 * rel + 0.15 / (1.0 + evidence) + 0.1 * brevity
     score = (
         pl.when(~pl.col(related))
-        .then(pl.lit(0.6))
+        .then(0.6 + 0.1 * brevity)
         .when(pl.col("_bal"))
-        .then(pl.lit(0.6))
+        .then(0.5 + 0.1 * rel + 0.1 * brevity)
         .when(n.abs() >= m)
-        .then(_logistic(n.abs() - m + 0.5, 2.0))
-        .otherwise(_logistic(m - n.abs(), 2.0))
+        .then(decided)
+        .otherwise(neutral)
     )
+    out = out.with_columns(support.alias("_sup"), oppose.alias("_opp"))
     return out.with_columns(label.alias("predicted_label"), score.round(4).alias("score")).drop(
-        "_net", "_bal"
+        "_net", "_bal", "_sup", "_opp"
     )
+
+
+def _tanh(x: pl.Expr) -> pl.Expr:
+    return 2.0 / (1.0 + (-2.0 * x).exp()) - 1.0
 
 
 def headline_stance(df: pl.DataFrame, body: str, cosine: str, cfg: StanceConfig) -> pl.DataFrame:

@@ -32,6 +32,7 @@ from claimset.errors import ClaimsetError
 from claimset.evaluate.attribution import Attribution, AttributionScores, Range, score
 from claimset.ingest.config import IngestConfig
 from claimset.ingest.pipeline import run_ingest
+from claimset.neardup import NearDuplicateConfig
 from claimset.segment.config import SegmentConfig
 from claimset.segment.pipeline import segment_articles
 
@@ -126,6 +127,8 @@ def pipeline_tables(
             out / "duplicates.jsonl",
             out / "ingest.json",
             ingest_cfg,
+            # The measure never reads cluster_id, so the clustering settings cannot change it.
+            NearDuplicateConfig(),
         )
         arts = pl.read_parquet(out / "articles.parquet").sort("article_id")
     sents = segment_articles(arts, segment_cfg)

@@ -451,3 +451,19 @@ def test_a_config_missing_a_contract_column_is_an_error_naming_file_and_column(
     pl.read_parquet(path).drop("tags").write_parquet(path)
     with pytest.raises(InputError, match=r"attribution/train\.parquet: missing column\(s\) tags"):
         run_baselines(rel, tmp_path / "m.json", tmp_path / "plots", CFG)
+
+
+def test_a_researcher_scores_a_release_without_any_params_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A downloaded release comes without the pipeline's params.yaml: the documented
+    # defaults apply, and a --params that is given must exist.
+    monkeypatch.chdir(tmp_path)
+    gold = read_split(REL, "claim_detection", "test")
+    rows = [f"{r['sentence_id']},{r['label']}" for r in gold.to_dicts()]  # decoded names
+    pred = _csv(tmp_path / "p.csv", "sentence_id,label", rows)
+    out = tmp_path / "r.json"
+    args = ["evaluate", str(pred), "--release", str(REL), "--config", "claim_detection"]
+    assert main([*args, "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["systems"][str(pred)]["positive"]["f1"] == 1.0
+    assert main([*args, "--params", str(tmp_path / "nope.yaml")]) == 2

@@ -51,7 +51,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", dest="json_out", help="write the full result as JSON")
     p.add_argument("--markdown", dest="markdown_out", help="write the markdown tables")
-    p.add_argument("--params", default="params.yaml", help="params file (default: params.yaml)")
+    p.add_argument(
+        "--params",
+        help="params file whose 'evaluate' section sets seed and bootstrap (a release user has "
+        "none: the documented defaults apply)",
+    )
     p.set_defaults(handler=_evaluate)
 
     b = sub.add_parser(
@@ -90,7 +94,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     from claimset.evaluate.config import EvaluateConfig
     from claimset.evaluate.scorer import GoldSpec, evaluate_predictions
 
-    cfg = load_section("evaluate", EvaluateConfig, args.params)
+    # Researchers score against a downloaded release without the pipeline's params.yaml.
+    cfg = load_section("evaluate", EvaluateConfig, args.params) if args.params else EvaluateConfig()
     spec = GoldSpec(
         release=args.release,
         config=args.config,

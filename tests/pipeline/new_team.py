@@ -70,3 +70,56 @@ def write_corpus(base: Path) -> tuple[Path, Path]:
     targets = base / "targets.yaml"
     targets.write_text(yaml.safe_dump({"targets": [TARGET]}, sort_keys=False), encoding="utf-8")
     return articles, targets
+
+
+# What both annotators answer, keyed by how the task's paragraph starts. Claims: the claim
+# span, its speaker (a SPEAKER region joined by said_by), type and check-worthiness; a
+# paragraph not listed (byline, caption, credit line) is submitted with no claim.
+CLAIMS = {
+    "Mayor Carla Ruiz said": [
+        {
+            "claim": "the congestion charge would cut downtown traffic by a fifth and raise "
+            "$400 million a year for buses",
+            "speaker": "Mayor Carla Ruiz",
+            "claim_type": "prediction",
+            "checkworthy": "yes",
+        }
+    ],
+    '"Every month we wait': [
+        {
+            "claim": "Every month we wait is another month of gridlock and dirty air",
+            "speaker": "Maria Chen",
+            "claim_type": "opinion",
+            "checkworthy": "no",
+        }
+    ],
+    "But opposition to the charge": [
+        {
+            "claim": "opposition to the charge is especially high among suburban commuters",
+            "claim_type": "factual",
+            "checkworthy": "yes",
+        }
+    ],
+    "NEW HAVEN, March 4": [
+        {
+            "claim": "The city council postponed a vote on the downtown congestion charge",
+            "claim_type": "factual",
+            "checkworthy": "yes",
+        }
+    ],
+}
+# Stance towards TARGET, keyed by how the pair's text starts.
+STANCE = {
+    "Mayor Carla Ruiz said": "favor",
+    '"Every month we wait': "favor",
+    "But opposition to the charge": "against",
+    "NEW HAVEN, March 4": "neutral",
+}
+
+
+def answer_for(table: dict, text: str):  # type: ignore[no-untyped-def]
+    """The scripted answer for a task whose text starts with one of ``table``'s keys."""
+    for start, answer in table.items():
+        if text.startswith(start):
+            return answer
+    return None

@@ -161,7 +161,7 @@ def _task_texts(admin: Any, project_id: int) -> dict[int, str]:
 def test_two_annotators_in_the_browser_then_pull_repro_and_load(
     project: Path, studio: dict[str, Any]
 ) -> None:
-    from annotator import Annotator, chromium_context
+    from annotator import Annotator, chromium
 
     from claimset.labelstudio.server import annotator_password
 
@@ -169,8 +169,9 @@ def test_two_annotators_in_the_browser_then_pull_repro_and_load(
     claims_tasks = _task_texts(studio["admin"], ids["claims"])
     stance_tasks = _task_texts(studio["admin"], ids["stance"])
     assert (len(claims_tasks), len(stance_tasks)) == (7, 4)
-    for email in ANNOTATORS:
-        with chromium_context(project.parent / f"profile-{email.split('@')[0]}") as context:
+    with chromium() as new_context:
+        for email in ANNOTATORS:
+            context = new_context(project.parent / f"profile-{email.split('@')[0]}")
             person = Annotator.login(
                 context, cfg.url, email, annotator_password(cfg, email), shots=SHOTS / email
             )
@@ -218,7 +219,7 @@ def test_two_annotators_in_the_browser_then_pull_repro_and_load(
     feats = next(iter(claims.values())).features
     got = sorted(
         (
-            _span(project, r),
+            r["text"],
             r["speaker"],
             feats["claim_type"].int2str(r["claim_type"]),
             feats["checkworthy"].int2str(r["checkworthy"]),
@@ -231,19 +232,19 @@ def test_two_annotators_in_the_browser_then_pull_repro_and_load(
         for a in answers
     )
     assert got == want
+    # the release's text is the article's own text at the claim's offsets
+    import polars as pl
+
+    text_of = dict(
+        pl.read_parquet(project / "data/interim/articles.parquet")
+        .select("article_id", "text")
+        .iter_rows()
+    )
+    for r in rows:
+        assert text_of[r["article_id"]][r["char_start"] : r["char_end"]] == r["text"]
     assert all(r["n_annotators"] == 2 and r["agreement"] == 1.0 for r in rows)
     srows = [r for split in stance.values() for r in split]
     sfeats = next(iter(stance.values())).features
     labels = sorted(sfeats["label"].int2str(r["label"]) for r in srows)
     assert labels == sorted(STANCE.values())
     assert {r["source"] for r in srows} == {"Metro Daily", "Wire News"}
-
-
-def _span(project: Path, row: dict[str, Any]) -> str:
-    """The claim's text: its offsets into the article (the release keeps the article id)."""
-    import polars as pl
-
-    art = pl.read_parquet(project / "data/interim/articles.parquet").filter(
-        pl.col("article_id") == row["article_id"]
-    )
-    return str(art["text"][0][row["char_start"] : row["char_end"]])

@@ -81,6 +81,7 @@ CLAIMS = {
             "claim": "the congestion charge would cut downtown traffic by a fifth and raise "
             "$400 million a year for buses",
             "speaker": "Mayor Carla Ruiz",
+            "speaker_name": "Carla Ruiz",
             "claim_type": "prediction",
             "checkworthy": "yes",
         }
@@ -89,6 +90,7 @@ CLAIMS = {
         {
             "claim": "Every month we wait is another month of gridlock and dirty air",
             "speaker": "Maria Chen",
+            "speaker_name": "Maria Chen",
             "claim_type": "opinion",
             "checkworthy": "no",
         }

@@ -152,6 +152,19 @@ def test_push_imports_every_task_with_its_pre_annotation(studio: dict[str, Any])
     assert ruiz["total_predictions"] == 1  # the pre-annotation went with the task
 
 
+def _task_text(person: Any) -> str:
+    """The text of the task on screen (the labelled <Text>, not the read-only context)."""
+    return str(
+        person.page.evaluate(
+            """() => {
+              const roots = Array.from(document.querySelectorAll('.lsf-htx-richtext'));
+              const own = roots.find(r => !r.closest('.claimset-context')) || roots[0];
+              return own ? own.textContent : '';
+            }"""
+        )
+    ).strip()
+
+
 def _task_texts(admin: Any, project_id: int) -> dict[int, str]:
     from claimset.labelstudio.answers import project_tasks
 
@@ -175,27 +188,41 @@ def test_two_annotators_in_the_browser_then_pull_repro_and_load(
             person = Annotator.login(
                 context, cfg.url, email, annotator_password(cfg, email), shots=SHOTS / email
             )
-            for task_id, text in sorted(claims_tasks.items()):
-                person.open_task(ids["claims"], task_id)
-                # start clean: the pre-annotation's regions are suggestions, not the answer
-                for region in person.highlights():
-                    person.delete_region(region)
+            # "Label All Tasks": Label Studio hands out my next task; its pre-annotation is
+            # the starting point, but the scripted answer is drawn from a clean slate.
+            done: list[str] = []
+            for _ in claims_tasks:
+                person.open_stream(ids["claims"])
+                text = _task_text(person)
+                assert text in claims_tasks.values() and text not in done, text
+                for _guard in range(10):
+                    shown = person.highlights()
+                    if not shown:
+                        break
+                    person.delete_region(shown[0])
                 for ans in answer_for(CLAIMS, text) or []:
                     person.draw_region(ans["claim"], "CLAIM")
                     person.choose(ans["claim_type"])
                     person.choose(ans["checkworthy"])
                     if ans.get("speaker"):
                         person.draw_region(ans["speaker"], "SPEAKER")
+                        person.set_text(ans["speaker_name"])
                         person.relate(ans["claim"], ans["speaker"])
-                person.shot(f"claims-{task_id}")
+                person.unselect()
+                person.shot(f"claims-{len(done) + 1}")
                 person.submit()
                 assert not person.warnings(), person.warnings()
-            for task_id, text in sorted(stance_tasks.items()):
-                person.open_task(ids["stance"], task_id)
+                done.append(text)
+            done = []
+            for _ in stance_tasks:
+                person.open_stream(ids["stance"])
+                text = _task_text(person)
+                assert text in stance_tasks.values() and text not in done, text
                 person.choose(answer_for(STANCE, text))
-                person.shot(f"stance-{task_id}")
+                person.shot(f"stance-{len(done) + 1}")
                 person.submit()
                 assert not person.warnings(), person.warnings()
+                done.append(text)
 
     ok(run(project, "claimset", "studio", "pull"))
     for name, n in (("claims", 7), ("stance", 4)):

@@ -45,11 +45,14 @@ def make_root(root: Path, port: int) -> Path:
     lab.mkdir(parents=True)
     for name in ("claims.xml", "stance.xml", "review_stance.xml"):
         shutil.copy(REPO / "configs" / "labelstudio" / name, lab / name)
+    # The claims config before per-SPEAKER names and context (test_studio_push.py migrates it).
+    shutil.copy(FIXTURES / "claims_v1.xml", lab / "claims_v1.xml")
     guides = root / "configs" / "guidelines"
     guides.mkdir(parents=True)
     for name in ("claims.md", "stance.md"):
         (guides / name).write_text(
-            f"# {name}\n\nTest guidelines with *markdown* and <script>alert(1)</script>.\n"
+            f"# {name}\n\nTest guidelines with *markdown* and <script>alert(1)</script>.\n\n"
+            "| key | type |\n|---|---|\n| **1** | factual |\n"
         )
     studio = {
         "server": {
@@ -114,6 +117,33 @@ def make_root(root: Path, port: int) -> Path:
                 "label_config": "configs/labelstudio/claims.xml",
                 "guidelines": None,
             },
+            # The annotator path in the browser (test_studio_annotator.py): two annotators
+            # per task, annotators start from the predictions (show_collab_predictions).
+            "annotator_claims": {
+                "title": "test: annotator claims",
+                "label_config": "configs/labelstudio/claims.xml",
+                "guidelines": "configs/guidelines/claims.md",
+                "overlap": 2,
+                "settings": {"show_collab_predictions": True, "sampling": "Sequential sampling"},
+            },
+            "annotator_stance": {
+                "title": "test: annotator stance",
+                "label_config": "configs/labelstudio/stance.xml",
+                "guidelines": None,
+                "overlap": 2,
+                "settings": {"show_collab_predictions": True, "sampling": "Sequential sampling"},
+            },
+            "order": {
+                "title": "test: import order",
+                "label_config": "configs/labelstudio/stance.xml",
+                "guidelines": None,
+                "settings": {"show_collab_predictions": True},
+            },
+            "migrate_claims": {
+                "title": "test: migrate claims",
+                "label_config": "configs/labelstudio/claims_v1.xml",
+                "guidelines": None,
+            },
             "review_stance": {
                 "title": "test: stance review",
                 "label_config": "configs/labelstudio/review_stance.xml",
@@ -148,6 +178,42 @@ def studio_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         stop_server(cfg)
         os.environ.pop("LABEL_STUDIO_USERNAME", None)
         os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def chromium_contexts():
+    """``new_context(profile)``: headless Chromium contexts on one shared Playwright driver."""
+    from annotator import chromium
+
+    with chromium() as new_context:
+        yield new_context
+
+
+@pytest.fixture
+def person(studio_env: Env, chromium_contexts, tmp_path_factory, artifacts: Path):
+    """``person(email, shots)``: an :class:`annotator.Annotator` logged in as ``email`` in a
+    browser context of its own; screenshots go to ``test-artifacts/labelstudio/<shots>/``."""
+    from annotator import Annotator
+
+    from claimset.labelstudio.server import admin_credentials, annotator_password
+
+    contexts = []
+
+    def login(email: str, shots: str) -> Annotator:
+        cfg = studio_env.cfg
+        if email == ADMIN:
+            _, password = admin_credentials(cfg)  # type: ignore[arg-type]
+        else:
+            password = annotator_password(cfg, email)  # type: ignore[arg-type]
+        context = chromium_contexts(tmp_path_factory.mktemp("chromium-profile"))
+        contexts.append(context)
+        out = artifacts / shots
+        shutil.rmtree(out, ignore_errors=True)
+        return Annotator.login(context, cfg.url, email, password, shots=out)  # type: ignore[attr-defined]
+
+    yield login
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,64 +1,31 @@
-"""The annotator's view in headless Chromium (Debian's /usr/bin/chromium, no downloaded
-browser): log in, see target and text, answer, submit, find the answer in the pull; see
-pre-annotated spans; markup in an article is shown as text and never runs.
+"""What the admin sees in headless Chromium (Debian's /usr/bin/chromium, no downloaded
+browser): pre-annotated spans placed exactly; markup in an article is shown as text and never
+runs. The annotator's whole path (submit included) is in test_studio_annotator.py.
 
 Screenshots go to test-artifacts/labelstudio/ (git-ignored)."""
 
 from __future__ import annotations
-
-import json
-import shutil
-from pathlib import Path
 
 import pytest
 from conftest import ADMIN, load_fixture
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture(scope="module")
-def browser_page(studio_env, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is not installed: run scripts/install_system_deps.sh")
-    from playwright.sync_api import sync_playwright
+def browser_page(studio_env, chromium_contexts, tmp_path_factory):
+    """The admin, logged in through the login form, in a context of its own."""
+    from annotator import Annotator
 
     from claimset.labelstudio.server import admin_credentials
 
-    profile = tmp_path_factory.mktemp("chromium-profile")
     email, password = admin_credentials(studio_env.cfg)
     assert email == ADMIN
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1400, "height": 1000},
-        )
-        page = context.new_page()
-        page.set_default_timeout(90_000)
-        dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(studio_env.cfg.url + "/user/login/")
-        page.fill("input[name=email]", email)
-        page.fill("input[name=password]", password)
-        page.click("button[type=submit], input[type=submit]")
-        page.wait_for_url(lambda u: "/user/login" not in u)
-        page.dialogs = dialogs  # type: ignore[attr-defined]
-        yield page
-        context.close()
+    context = chromium_contexts(tmp_path_factory.mktemp("chromium-profile"))
+    admin = Annotator.login(context, studio_env.cfg.url, email, password)
+    admin.page.dialogs = admin.dialogs  # type: ignore[attr-defined]
+    yield admin.page
+    context.close()
 
 
 def _open_task(page, studio_env, name: str, tasks: list[dict], key: str) -> int:
@@ -72,32 +39,6 @@ def _open_task(page, studio_env, name: str, tasks: list[dict], key: str) -> int:
     page.goto(f"{studio_env.cfg.url}/projects/{res.project_id}/data?task={ids[key]}")
     page.wait_for_selector(".lsf-main-view, .lsf-editor, [class*=main-view]", timeout=120_000)
     return res.project_id
-
-
-def test_stance_task_shows_target_and_text_and_submit_reaches_the_pull(
-    browser_page, studio_env, artifacts, tmp_path
-):
-    from claimset.labelstudio.pull import pull_project
-
-    page = browser_page
-    tasks = load_fixture("stance.json")[:1]
-    _open_task(page, studio_env, "browser_stance", tasks, "stance:p-001")
-    data = tasks[0]["data"]
-    page.get_by_text(data["text"]).first.wait_for()
-    assert page.get_by_text(f"Target: {data['target']}").first.is_visible()
-    page.screenshot(path=str(artifacts / "stance-task.png"), full_page=True)
-    # The choice's label reads "against[a]" (its hotkey), so match the label, not exact text.
-    page.locator("label", has_text="against").first.click()
-    page.get_by_role("button", name="Submit").first.click()
-    page.wait_for_timeout(3000)
-    page.screenshot(path=str(artifacts / "stance-submitted.png"), full_page=True)
-
-    pulled = pull_project(studio_env.admin, studio_env.cfg, "browser_stance", tmp_path)
-    export = json.loads((tmp_path / "browser_stance" / "export.json").read_text())
-    mine = [a for a in export[0]["annotations"] if a["completed_by"] == ADMIN]
-    assert len(mine) == 1
-    assert mine[0]["result"][0]["value"]["choices"] == ["against"]
-    assert pulled.manifest["per_annotator"][ADMIN]["annotations"] == 1
 
 
 def test_claims_task_shows_pre_annotated_spans(browser_page, studio_env, artifacts):

@@ -64,6 +64,10 @@ def edge_export(studio_env, tmp_path_factory):
     return pulled, json.loads((out / "edge" / "export.json").read_text())
 
 
+# The edge export's set-up (two annotators' sessions, answers, a draft and a snapshot pull
+# paged 3 tasks at a time) is one of the two slowest Label Studio steps: marked slow, still
+# run by `make test` (which selects no markers).
+@pytest.mark.slow
 def test_each_edge_case_is_counted(edge_export):
     pulled, _ = edge_export
     m = pulled.manifest
@@ -81,6 +85,7 @@ def test_each_edge_case_is_counted(edge_export):
     }
 
 
+@pytest.mark.slow
 def test_no_edge_case_becomes_a_negative_label(edge_export):
     _, export = edge_export
     by_key = {t["data"]["task_key"]: t for t in export}
@@ -111,6 +116,7 @@ def test_astral_offsets_and_mismatched_spans_are_quarantined(studio_env, tmp_pat
             "char_offset": 0,
             "title": "Offsets 🇺🇦",
             "text": EMOJI_TEXT,
+            "context": "(This is the first paragraph of the article.)",
         }
     }
     res = push_project(admin, cfg, "offsets", [task])

@@ -7,7 +7,7 @@ import os
 import stat
 
 import pytest
-from conftest import FIXTURES, REPO, load_fixture
+from conftest import FIXTURES, REPO, load_fixture, make_root
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -221,3 +221,79 @@ def test_studio_config_of_the_repo_loads():
     lock = (REPO / "requirements-labelstudio.lock").read_text()
     assert f"label-studio=={cfg.server.version} " in lock
     assert (FIXTURES / "answers").is_dir()
+
+
+def _root_with_overlap(tmp_path, overlap: int, annotators: int):
+    studio_yaml = make_root(tmp_path, 8080)
+    import yaml
+
+    body = yaml.safe_load(studio_yaml.read_text())
+    body["projects"]["stance"]["overlap"] = overlap
+    studio_yaml.write_text(yaml.safe_dump(body, sort_keys=False))
+    (studio_yaml.parent / "annotators.yaml").write_text(
+        yaml.safe_dump({"annotators": [{"email": f"a{i}@x.org"} for i in range(annotators)]})
+    )
+    return studio_yaml
+
+
+def test_overlap_above_the_annotator_count_is_refused_naming_both(tmp_path):
+    from claimset.errors import ClaimsetError
+    from claimset.labelstudio.push import check_overlap
+    from claimset.labelstudio.studio_config import load_studio_config
+
+    cfg = load_studio_config(_root_with_overlap(tmp_path, 3, 2))
+    with pytest.raises(ClaimsetError) as info:
+        check_overlap(cfg, "stance")
+    msg = str(info.value)
+    assert "overlap is 3" in msg and "lists 2 annotator account(s)" in msg
+    check_overlap(cfg, "claims")  # overlap 2 with 2 accounts is fine
+
+
+def test_push_cli_exits_2_on_overlap_before_contacting_a_server(tmp_path):
+    import subprocess
+    import sys
+
+    studio_yaml = _root_with_overlap(tmp_path, 3, 2)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO")}
+    # Nothing listens on the configured port: the check must come first.
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "claimset.cli",
+            "studio",
+            "--config",
+            str(studio_yaml),
+            "push",
+            "--tasks-dir",
+            str(tmp_path),
+            "--projects",
+            "claims",
+            "stance",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "overlap is 3" in proc.stderr and "2 annotator account(s)" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_guidelines_render_tables_and_escape_raw_html(tmp_path):
+    from claimset.labelstudio.push import guidelines_html
+
+    md = tmp_path / "g.md"
+    md.write_text(
+        "# Title\n\n- one\n- two\n\n| key | type |\n|---|---|\n| **1** | factual |\n\n"
+        "<script>alert(1)</script>\n\n[x](javascript:alert(1))\n"
+    )
+    html = guidelines_html(md)
+    assert "<table>" in html and "<td><strong>1</strong></td>" in html and "|---|" not in html
+    assert "<li>one</li>" in html and "<h1>Title</h1>" in html
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html
+    # The repo's own guidelines: their type tables become tables.
+    real = guidelines_html(REPO / "configs" / "guidelines" / "claims.md")
+    assert real.count("<table>") >= 2 and "| key |" not in real

@@ -86,3 +86,39 @@ def test_unknown_choice_is_rejected(seed_tables, tmp_path):
     tasks = stance_tasks(articles, pairs, TasksConfig())
     with pytest.raises(ConfigError, match="not in control 'stance'"):
         validate_tasks(tasks, parse_label_config(bad))
+
+
+def test_claims_tasks_show_preceding_paragraphs_and_the_resolved_speaker(seed_tables):
+    from claimset.labelstudio.tasks import FIRST_PARAGRAPH, paragraphs
+
+    articles, claims, _ = seed_tables
+    tasks = claims_tasks(articles, claims, TasksConfig(claims_context_paragraphs=1))
+    text = articles["text"][0]
+    body = [text[s:e] for s, e in paragraphs(text)][1:]  # paragraph 0 is the title
+    for t in tasks:
+        p = t["data"]["paragraph"]
+        context = t["data"]["context"]
+        if p == 1:
+            assert context == FIRST_PARAGRAPH
+            continue
+        # The paragraph just before, verbatim; never the task's own text.
+        assert context.endswith(body[p - 2]) and t["data"]["text"] not in context
+        # A pronoun speaker's resolved name is in the context or in the task text itself.
+        for r in t["predictions"][0]["result"]:
+            if r.get("from_name") == "speaker_name":
+                name = r["value"]["text"][0]
+                assert name in context or name in t["data"]["text"]
+    # "He urged Western nations ..." (paragraph 4): the SPEAKER region is the pronoun as
+    # written, and its name box is pre-filled with who "He" is.
+    he = next(
+        t for t in tasks if t["data"]["text"].startswith("Expressing concerns over the prospect")
+    )
+    result = he["predictions"][0]["result"]
+    region = next(r for r in result if r["type"] == "labels" and r["value"]["text"] == "He")
+    names = [r for r in result if r.get("from_name") == "speaker_name" and r["id"] == region["id"]]
+    assert [n["value"]["text"] for n in names] == [["Dmitry Peskov"]]
+    assert (names[0]["value"]["start"], names[0]["value"]["end"]) == (
+        region["value"]["start"],
+        region["value"]["end"],
+    )
+    assert "Peskov" in he["data"]["context"] or "Peskov" in he["data"]["text"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +43,9 @@ LABELS_CLAIMS_SCHEMA: dict[str, pl.DataType] = {
     "char_end": pl.Int64(),
     "text": pl.String(),
     "speaker": pl.String(),
+    # Who the speaker is ("she" -> "Ilse Varga"): majority of the annotators who linked the
+    # claim to the winning speaker region and kept a name in its speaker_name box.
+    "speaker_name": pl.String(),
     "claim_type": pl.String(),
     "checkworthy": pl.String(),
     "method": pl.String(),
@@ -300,6 +303,7 @@ def aggregate_claims(
         dict
     )  # (task, who, region) -> field -> value
     said_by: dict[tuple[str, str, str], str] = {}  # (task, who, claim region) -> speaker region
+    speaker_names: dict[tuple[str, str, str], str] = {}  # (task, who, speaker region) -> name
     for r in rows.iter_rows(named=True):
         task, who, fld = r["task_key"], r["annotator"], r["field"]
         task_annotators[task].add(who)
@@ -309,6 +313,8 @@ def aggregate_claims(
             speaker_spans[task].append(Span(who, r["char_start"], r["char_end"], r["region_id"]))
         elif fld == "said_by":
             said_by[(task, who, r["region_id"])] = r["value"]
+        elif fld == "speaker_name":
+            speaker_names[(task, who, r["region_id"])] = r["value"]
         elif r["region_id"] is not None:
             choices[(task, who, r["region_id"])][fld] = r["value"]
 
@@ -319,6 +325,8 @@ def aggregate_claims(
     field_votes: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     speaker_votes: list[tuple[str, str, str]] = []
     speaker_text: dict[str, dict[str, str | None]] = {}
+    # item -> speaker cluster -> annotator -> the name they kept for that speaker region
+    names_of: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     all_tasks = sorted(
         set(task_annotators) | {k for k, d in tasks.items() if d.get("claimset_kind") == "claims"}
     )
@@ -383,6 +391,10 @@ def aggregate_claims(
                 item_votes["speaker"].append(
                     (item, who, NO_SPAN_VALUE if cl_id is None else f"s{cl_id}")
                 )
+                if cl_id is not None and spk_region is not None:
+                    name = speaker_names.get((task, who, spk_region))
+                    if name:
+                        names_of[item][f"s{cl_id}"][who] = name
             for fld, triples in item_votes.items():
                 result.votes[fld][item] = {w: v for _, w, v in triples}
             if not enough:
@@ -472,6 +484,9 @@ def aggregate_claims(
                 "speaker": speaker_text[item].get(sp.label)
                 if sp is not None and sp.label is not None
                 else None,
+                "speaker_name": _majority_name(names_of[item].get(sp.label, {}))
+                if sp is not None and sp.label is not None
+                else None,
                 "claim_type": ct.label,
                 "checkworthy": cw.label if cw is not None else None,
                 "method": cfg.method,
@@ -481,6 +496,15 @@ def aggregate_claims(
                 "reviewer": None,
             }
         )
+
+
+def _majority_name(names: Mapping[str, str]) -> str | None:
+    """The name most annotators kept (whitespace-normalised); None when none or a tie."""
+    counts = Counter(" ".join(n.split()) for n in names.values())
+    ranked = counts.most_common()
+    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 _TOKEN = re.compile(r"\S+")

@@ -276,17 +276,26 @@ def _annotation_rows(
                 )
         elif kind == "textarea":
             control = _control(config, res, "textarea")
-            said = [t.strip() for t in (res.get("value") or {}).get("text") or [] if str(t).strip()]
+            lines = (res.get("value") or {}).get("text") or []
+            if isinstance(lines, str):
+                lines = [lines]
+            said = [str(t).strip() for t in lines if str(t).strip()]
+            # A per-region box (speaker_name on a SPEAKER region) belongs to its region:
+            # the row carries the region's id and offsets, as per-region choices do.
+            tid = str(res.get("id")) if res.get("id") is not None else None
+            region = regions.get(tid or "") if control.per_region else None
+            if control.per_region and region is None:
+                raise Misfit(f"per-region text {control.name} without its region {tid}")
             if said:
                 rows.append(
                     {
                         **common,
                         "field": control.name,
                         "value": " ".join(said),
-                        "char_start": None,
-                        "char_end": None,
-                        "span_text": None,
-                        "region_id": None,
+                        "char_start": region["start"] if region else None,
+                        "char_end": region["end"] if region else None,
+                        "span_text": region["text"] if region else None,
+                        "region_id": tid if region else None,
                     }
                 )
         elif kind == "relation":

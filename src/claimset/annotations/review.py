@@ -255,6 +255,7 @@ def apply_overrides(
                         "item_id": item,
                         **{k: (u or {}).get(k) for k in CLAIM_ITEM_KEYS},
                         "speaker": None,
+                        "speaker_name": None,
                     }
                 )
                 n = int((u or row or {}).get("n_annotators") or 0)
@@ -273,6 +274,10 @@ def apply_overrides(
                     claim_type=ct,
                     checkworthy=pick("checkworthy"),
                     speaker=ov.get("speaker", base.get("speaker")),
+                    # a reviewer who changes the speaker drops the aggregated name with it
+                    speaker_name=ov.get(
+                        "speaker_name", None if "speaker" in ov else base.get("speaker_name")
+                    ),
                     method="review",
                     confidence=1.0,
                     n_annotators=n,

@@ -3,15 +3,17 @@
 Answer files are what a person writes after reading the task text
 (``<answers>/<annotator>/claims.json`` and ``stance.json``):
 
-- claims: ``{task_key: [{"claim": str, "speaker": str | null, "claim_type": str,
-  "checkworthy": "yes" | "no"}]}``; ``claim`` and ``speaker`` are exact substrings of the
-  task text (a claim must occur once; a speaker that occurs several times is taken at the
-  occurrence nearest to its claim). An empty list means "no claim in this paragraph".
+- claims: ``{task_key: [{"claim": str, "speaker": str | null, "speaker_name": str (optional),
+  "claim_type": str, "checkworthy": "yes" | "no"}]}``; ``claim`` and ``speaker`` are exact
+  substrings of the task text (a claim must occur once; a speaker that occurs several times is
+  taken at the occurrence nearest to its claim). ``speaker_name`` is who the speaker is (the
+  person a "she" refers to); without it a named speaker's name is its text as written and a
+  pronoun gets no name. An empty list means "no claim in this paragraph".
 - stance: ``{task_key: label}``.
 
 They are turned into exactly what the Label Studio editor would submit: CLAIM/SPEAKER span
 regions with code-point offsets (as the 1.23 editor stores <Text> regions), per-region ``claim_type``/``checkworthy`` choices, a ``said_by``
-relation from claim to speaker, or a ``stance`` choice, and posted through the API with the
+relation from claim to speaker, the SPEAKER region's ``speaker_name`` text, or a ``stance`` choice, and posted through the API with the
 annotator's own token. :func:`export_answers` reads a pulled export back into the same
 shape, which is how the round trip is checked.
 """
@@ -24,10 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from claimset.claims.speakers import PRONOUNS
 from claimset.errors import InputError
 from claimset.labelstudio.client import NO_RETRY, Studio, StudioError
 
-CLAIM_FIELDS = ("claim", "speaker", "claim_type", "checkworthy")
+CLAIM_FIELDS = ("claim", "speaker", "speaker_name", "claim_type", "checkworthy")
 
 
 @dataclass
@@ -88,12 +91,14 @@ def claims_result(
     """Label Studio result for one claims task (code-point offsets, like the editor)."""
     result: list[dict[str, Any]] = []
     speakers: dict[tuple[int, int], str] = {}
+    names: dict[str, str] = {}  # speaker region -> speaker_name
 
     for n, ans in enumerate(answers):
         if not isinstance(ans, dict) or set(ans) - set(CLAIM_FIELDS) or "claim" not in ans:
             raise InputError(
                 where,
-                f"{key}[{n}]: expected {{claim, speaker, claim_type, checkworthy}}, got {ans!r}",
+                f"{key}[{n}]: expected {{claim, speaker, speaker_name, claim_type, checkworthy}}, "
+                f"got {ans!r}",
             )
         start = _find(text, ans["claim"], None, "claim", key, where)
         end = start + len(ans["claim"])
@@ -119,10 +124,30 @@ def claims_result(
             s = _find(text, ans["speaker"], start, "speaker", key, where)
             e = s + len(ans["speaker"])
             sid = speakers.get((s, e))
+            name = ans.get("speaker_name") or (
+                None if ans["speaker"].lower() in PRONOUNS else ans["speaker"]
+            )
             if sid is None:
                 sid = f"speaker{len(speakers) + 1}"
                 speakers[(s, e)] = sid
                 result.append(label_region(text, sid, s, e, "SPEAKER"))
+                if name:
+                    names[sid] = name
+                    result.append(
+                        {
+                            "id": sid,
+                            "from_name": "speaker_name",
+                            "to_name": "text",
+                            "type": "textarea",
+                            "origin": "manual",
+                            "value": {"start": s, "end": e, "text": [name]},
+                        }
+                    )
+            elif name and names.get(sid, name) != name:
+                raise InputError(
+                    where,
+                    f"{key}[{n}]: speaker {ans['speaker']!r} is named {names[sid]!r} and {name!r}",
+                )
             result.append(
                 {
                     "from_id": cid,
@@ -224,6 +249,11 @@ def export_answers(export: list[dict[str, Any]], annotator: str, project: str) -
                 continue
             regions = {r["id"]: r for r in res if r.get("type") == "labels"}
             said = {r["from_id"]: r["to_id"] for r in res if r.get("type") == "relation"}
+            names = {
+                str(r["id"]): " ".join(r["value"]["text"])
+                for r in res
+                if r.get("type") == "textarea" and r.get("from_name") == "speaker_name"
+            }
             items = []
             for rid, r in regions.items():
                 if r["value"]["labels"] != ["CLAIM"]:
@@ -239,16 +269,17 @@ def export_answers(export: list[dict[str, Any]], annotator: str, project: str) -
                     if c.get("type") == "choices" and c.get("id") == rid
                 }
                 spk = regions.get(said.get(rid, ""))
-                items.append(
-                    (
-                        v["start"],
-                        {
-                            "claim": v["text"],
-                            "speaker": spk["value"]["text"] if spk else None,
-                            "claim_type": choice.get("claim_type"),
-                            "checkworthy": choice.get("checkworthy"),
-                        },
-                    )
-                )
+                item: dict[str, Any] = {
+                    "claim": v["text"],
+                    "speaker": spk["value"]["text"] if spk else None,
+                }
+                name = names.get(str(said.get(rid, "")))
+                # As in answer files: a name is written out only where it is not the
+                # speaker's own text (a named speaker's default).
+                if spk and name and name != spk["value"]["text"]:
+                    item["speaker_name"] = name
+                item["claim_type"] = choice.get("claim_type")
+                item["checkworthy"] = choice.get("checkworthy")
+                items.append((v["start"], item))
             out[key] = [item for _, item in sorted(items, key=lambda x: x[0])]
     return out

@@ -16,3 +16,6 @@ class TasksConfig:
     # Skip claims tasks whose paragraph has no candidate (the contract: one task per paragraph
     # with at least one candidate). Kept as a switch for projects that want every paragraph.
     claims_paragraphs_without_candidates: bool = False
+    # Body paragraphs before a claims task shown above it as read-only context; extended back
+    # to the paragraph that names a pronoun speaker when that name is not in them.
+    claims_context_paragraphs: int = 2

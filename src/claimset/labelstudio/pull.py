@@ -200,6 +200,10 @@ def _convert_results(
     maps: dict[str, OffsetMap] = {}
     bad: dict[str, str] = {}
     out: list[dict[str, Any]] = []
+    # Per-region TextArea results (speaker_name) repeat their region's offsets but hold the
+    # typed lines in "text" (a list): they take the offsets their region resolves to.
+    typed: list[int] = []
+    resolved: dict[str, tuple[int, int]] = {}
     for r in results:
         value = r.get("value") or {}
         if not (
@@ -207,6 +211,10 @@ def _convert_results(
             and isinstance(value.get("start"), int)
             and isinstance(value.get("end"), int)
         ):
+            out.append(r)
+            continue
+        if isinstance(value.get("text"), list):
+            typed.append(len(out))
             out.append(r)
             continue
         fld = fields.get(str(r.get("to_name")))
@@ -225,6 +233,12 @@ def _convert_results(
             quarantine.append({**where, "region_id": r.get("id"), "reason": reason, "result": r})
             continue
         out.append({**r, "value": {**value, "start": start, "end": end}})
+        if start is not None and end is not None:
+            resolved.setdefault(str(r.get("id")), (start, end))
+    for i in typed:
+        span = resolved.get(str(out[i].get("id")))
+        if span is not None:
+            out[i] = {**out[i], "value": {**out[i]["value"], "start": span[0], "end": span[1]}}
     if not bad:
         return out
     # Drop the per-region choices and relations of a quarantined span too: alone they would

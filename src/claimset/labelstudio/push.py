@@ -36,7 +36,7 @@ from claimset.labelstudio.client import (
     connect_from_env,
     describe_error,
 )
-from claimset.labelstudio.studio_config import ProjectConfig, StudioConfig
+from claimset.labelstudio.studio_config import ProjectConfig, StudioConfig, load_annotators
 from claimset.stage import StageReport
 
 # Values Label Studio resolves and fetches instead of showing: storage/HTTP URLs and its own
@@ -60,6 +60,8 @@ class ProjectPush:
     duplicates_on_server: int
     retries: int
     label_config_updated: bool
+    # The predictions' model version annotators start from ("" when they do not).
+    model_version: str = ""
 
 
 # ---------------------------------------------------------------- label configs
@@ -101,8 +103,32 @@ def label_config_diff(server: str, local: str, server_name: str, local_name: str
     return "\n".join(difflib.unified_diff(a, b, server_name, local_name, lineterm=""))
 
 
+# Label Studio's page CSS removes list bullets and table rules, and its bleach filter keeps
+# <style> and class but drops style="" attributes: so the look of the guidelines comes from a
+# stylesheet scoped to their wrapper.
+GUIDELINES_PAGE = """<div class="claimset-guidelines">
+<style>
+.claimset-guidelines ul {{ list-style: disc; padding-left: 1.5em; margin: 0.3em 0; }}
+.claimset-guidelines ol {{ list-style: decimal; padding-left: 1.5em; margin: 0.3em 0; }}
+.claimset-guidelines p {{ margin: 0.4em 0; }}
+.claimset-guidelines h1, .claimset-guidelines h2, .claimset-guidelines h3 {{ margin: 0.8em 0 0.3em; }}
+.claimset-guidelines table {{ border-collapse: collapse; margin: 0.5em 0; }}
+.claimset-guidelines th, .claimset-guidelines td {{ border: 1px solid #d1d5db; padding: 4px 8px; vertical-align: top; text-align: left; }}
+.claimset-guidelines th {{ background: #f3f4f6; }}
+.claimset-guidelines code {{ background: #f3f4f6; padding: 0 3px; border-radius: 3px; }}
+</style>
+{body}</div>
+"""
+
+
 def guidelines_html(path: Path | None) -> str:
-    """Guidelines markdown -> HTML for the project's instructions (raw HTML is escaped)."""
+    """Guidelines markdown -> HTML for the project's Instructions panel.
+
+    CommonMark plus GFM tables (the guidelines' type tables) and strikethrough, rendered by
+    markdown-it-py. Raw HTML in the markdown is escaped, never passed through (``html``
+    off), so a ``<script>`` in a guidelines file shows as text; link schemes such as
+    ``javascript:`` are refused by markdown-it's link validator.
+    """
     if path is None:
         return ""
     try:
@@ -113,7 +139,8 @@ def guidelines_html(path: Path | None) -> str:
         ) from exc
     from markdown_it import MarkdownIt
 
-    return str(MarkdownIt("commonmark", {"html": False}).render(md))
+    renderer = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    return GUIDELINES_PAGE.format(body=renderer.render(md))
 
 
 # ---------------------------------------------------------------- task files
@@ -249,7 +276,10 @@ def _check_prediction_spans(
             start, end = value["start"], value["end"]
             if not (0 <= start <= end <= len(text)):
                 raise InputError(where, f"{what}: span {start}-{end} is outside the text")
-            if "text" in value and text[start:end] != value["text"]:
+            # A per-region TextArea keeps the region's offsets and holds its typed lines
+            # in "text" (a list), so only a string "text" is the span's text.
+            said = value.get("text")
+            if isinstance(said, str) and text[start:end] != said:
                 raise InputError(
                     where,
                     f"{what}: span {start}-{end} is {text[start:end]!r}, not {value['text']!r}",
@@ -258,6 +288,23 @@ def _check_prediction_spans(
 
 
 # ---------------------------------------------------------------- projects
+
+
+def check_overlap(cfg: StudioConfig, name: str) -> None:
+    """Refuse an overlap no team can reach: more annotations per task than annotator accounts.
+
+    Label Studio would accept it and never mark a task completed (``completed`` stays 0).
+    """
+    overlap = cfg.project(name).overlap
+    if overlap <= 1:
+        return
+    people = load_annotators(cfg.path(cfg.annotators_file))
+    if overlap > len(people):
+        raise ConfigError(
+            f"projects.{name}.overlap is {overlap} annotators per task, but "
+            f"{cfg.annotators_file} lists {len(people)} annotator account(s); "
+            f"lower the overlap or add annotators"
+        )
 
 
 def find_project(studio: Studio, title: str) -> dict[str, Any] | None:
@@ -318,6 +365,35 @@ def ensure_project(
     with studio.errors(f"updating project {pcfg.title!r}"):
         studio.sdk.projects.update(id=pid, **fields)
     return pid, updated
+
+
+def prelabel_version(
+    studio: Studio, project_id: int, pcfg: ProjectConfig, tasks: Sequence[dict[str, Any]]
+) -> str:
+    """Make annotators start from the pre-annotations (Label Studio's "Use predictions to
+    prelabel tasks"): with ``show_collab_predictions`` on, the project's ``model_version``
+    names the predictions the labelling stream copies into a new annotation. Set after the
+    import, because Label Studio accepts only a version its predictions carry.
+
+    Returns the version set (the most common one among the tasks' predictions), or "" when
+    the project does not show predictions.
+    """
+    if not pcfg.settings.get("show_collab_predictions", True):
+        return ""
+    versions = Counter(
+        str(p.get("model_version"))
+        for t in tasks
+        for p in t.get("predictions") or []
+        if p.get("model_version") and p.get("result")
+    )
+    if not versions:
+        return ""
+    version = min(versions, key=lambda v: (-versions[v], v))
+    with studio.errors(f"setting model_version {version!r} on project {project_id}"):
+        studio.request(
+            "PATCH", f"/api/projects/{project_id}/", json={"model_version": version}, timeout=60
+        )
+    return version
 
 
 # ---------------------------------------------------------------- tasks on the server
@@ -443,6 +519,7 @@ def push_project(
 ) -> ProjectPush:
     """Create/update project ``name`` and import the tasks it lacks."""
     pcfg = cfg.project(name)
+    check_overlap(cfg, name)
     xml = check_label_config(cfg.path(pcfg.label_config))
     if isinstance(tasks_raw, Path):
         tasks = load_tasks(tasks_raw, xml, cfg.push.max_task_bytes)
@@ -450,8 +527,9 @@ def push_project(
         tasks = prepare_tasks(tasks_raw, xml, cfg.push.max_task_bytes, where=name)
     pid, updated = ensure_project(studio, cfg, pcfg, migrate)
     present: Counter[str] = server_keys(studio, pid) if task_count(studio, pid) else Counter()
+    # The task file's order is the order annotators get (Sequential sampling follows import
+    # order): article order, most check-worthy paragraph first (docs/preannotation.md).
     missing = [t for t in tasks if t["data"]["task_key"] not in present]
-    missing.sort(key=lambda t: t["data"]["task_key"])
     imported, retries = import_tasks(
         studio,
         pid,
@@ -461,9 +539,11 @@ def push_project(
         attempts=cfg.push.attempts,
         quiet=cfg.push.settle_seconds,
     )
+    model_version = prelabel_version(studio, pid, pcfg, tasks)
     return ProjectPush(
         name=name,
         project_id=pid,
+        model_version=model_version,
         tasks=len(tasks),
         imported=imported,
         already_present=len(tasks) - len(missing),
@@ -483,6 +563,8 @@ def push_tasks(
 ) -> StageReport:
     """``claimset studio push``: every project in ``projects`` from ``<tasks_dir>/<project>.json``."""
     report = StageReport("studio push")
+    for name in projects:  # before anything is sent, for every project
+        check_overlap(cfg, name)
     studio = studio or connect_from_env(cfg.path(cfg.env_file), cfg.url)
     for name in projects:
         res = push_project(studio, cfg, name, Path(tasks_dir) / f"{name}.json", migrate=migrate)
@@ -527,3 +609,5 @@ def _add(report: StageReport, res: ProjectPush) -> None:
         report.extra[f"{res.name}.retries"] = res.retries
     if res.label_config_updated:
         report.extra[f"{res.name}.label_config"] = "updated"
+    if res.model_version:
+        report.extra[f"{res.name}.prelabel_model_version"] = res.model_version

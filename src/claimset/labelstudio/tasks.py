@@ -186,7 +186,10 @@ def claims_tasks(
             raise ConfigError(f"claims reference article {aid} that is not in the articles table")
         art_tasks = []
         title_end = title_ends[aid] or 0
-        for pos, (ps, pe) in enumerate(paragraphs(text)):
+        spans = paragraphs(text)
+        # Body paragraphs (not the title), the pool the read-only context is taken from.
+        body = [(s, e) if not (title_end > 0 and e <= title_end) else None for s, e in spans]
+        for pos, (ps, pe) in enumerate(spans):
             if title_end > 0 and pe <= title_end:
                 continue
             pidx = pos if title_end > 0 else pos + 1
@@ -269,6 +272,23 @@ def claims_tasks(
                             ),
                         }
                     )
+                    if r["speaker"]:
+                        # Who the mention is ("she" -> "Ilse Varga"), pre-filled in the
+                        # SPEAKER region's name box; a per-region TextArea value keeps the
+                        # region's offsets and puts the typed text where the span text was.
+                        result.append(
+                            {
+                                "id": sid,
+                                "from_name": "speaker_name",
+                                "to_name": "text",
+                                "type": "textarea",
+                                "value": {
+                                    "start": span[0] - ps,
+                                    "end": span[1] - ps,
+                                    "text": [str(r["speaker"])],
+                                },
+                            }
+                        )
                 result.append(
                     {
                         "type": "relation",
@@ -293,6 +313,9 @@ def claims_tasks(
                             "char_offset": ps,
                             "title": titles[aid],
                             "text": ptext,
+                            "context": _preceding_context(
+                                text, body[:pos], rows, cfg.claims_context_paragraphs
+                            ),
                         },
                         "predictions": [
                             {
@@ -306,6 +329,40 @@ def claims_tasks(
             )
         tasks.extend(t for _, _, t in sorted(art_tasks, key=lambda x: (x[0], x[1])))
     return tasks
+
+
+FIRST_PARAGRAPH = "(This is the first paragraph of the article.)"
+
+
+def _preceding_context(
+    text: str,
+    before: list[tuple[int, int] | None],
+    rows: list[dict[str, Any]],
+    paragraphs_wanted: int,
+) -> str:
+    """The body paragraphs before a claims task, shown read-only above it.
+
+    The last ``paragraphs_wanted`` paragraphs, extended further back when a pronoun speaker's
+    resolved name is not in them, up to the nearest paragraph that names that speaker, so
+    the annotator can check who "he" is. Paragraphs are separated by a blank line.
+    """
+    pool = [p for p in before if p is not None]
+    if not pool:
+        return FIRST_PARAGRAPH
+    take = min(len(pool), paragraphs_wanted)
+    names = {
+        str(r["speaker"]) for r in rows if r.get("speaker") and _is_pronoun(r.get("speaker_text"))
+    }
+    for name in sorted(names):
+        shown = "\n\n".join(text[s:e] for s, e in pool[len(pool) - take :])
+        if name in shown:
+            continue
+        for back in range(len(pool) - take - 1, -1, -1):
+            s, e = pool[back]
+            if name in text[s:e]:
+                take = len(pool) - back
+                break
+    return "\n\n".join(text[s:e] for s, e in pool[len(pool) - take :])
 
 
 def _context(text: str, start: int, end: int, chars: int) -> str:

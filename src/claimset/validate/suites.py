@@ -22,7 +22,15 @@ from claimset.validate.config import ValidateConfig
 
 ATTRIBUTION_TYPES = ("direct_quote", "reported_speech", "unattributed")  # claims.claim_type
 METHODS = ("majority", "dawid_skene", "review", "import")
-ANNOTATION_FIELDS = ("stance", "claim", "speaker", "claim_type", "checkworthy", "said_by")
+ANNOTATION_FIELDS = (
+    "stance",
+    "claim",
+    "speaker",
+    "speaker_name",
+    "claim_type",
+    "checkworthy",
+    "said_by",
+)
 PROJECTS = ("claims", "stance", "review_claims", "review_stance")
 
 

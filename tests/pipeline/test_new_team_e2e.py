@@ -152,17 +152,23 @@ def test_push_imports_every_task_with_its_pre_annotation(studio: dict[str, Any])
     assert ruiz["total_predictions"] == 1  # the pre-annotation went with the task
 
 
-def _task_text(person: Any) -> str:
-    """The text of the task on screen (the labelled <Text>, not the read-only context)."""
-    return str(
-        person.page.evaluate(
-            """() => {
-              const roots = Array.from(document.querySelectorAll('.lsf-htx-richtext'));
-              const own = roots.find(r => !r.closest('.claimset-context')) || roots[0];
-              return own ? own.textContent : '';
-            }"""
-        )
-    ).strip()
+def _task_text(person: Any, texts: Any) -> str:
+    """The text of the task on screen: the last <Text> that is one of ``texts`` (the claims
+    config shows the preceding paragraph, itself another task's text, above the labelled one;
+    the stance config shows the whole article below it)."""
+    shown = person.page.locator(".lsf-htx-richtext").all_text_contents()
+    mine = [t.strip() for t in shown if t.strip() in set(texts)]
+    assert mine, shown
+    return str(mine[-1])
+
+
+def _close_instructions(person: Any, name: str) -> None:
+    """The project's guidelines open on the first task (show_instruction): read, close."""
+    modal = person.page.locator(".lsf-modal-ls_visible")
+    if modal.count() and modal.first.is_visible():
+        person.shot(f"{name}-instructions")
+        person.page.keyboard.press("Escape")
+        modal.first.wait_for(state="hidden")
 
 
 def _task_texts(admin: Any, project_id: int) -> dict[int, str]:
@@ -193,7 +199,8 @@ def test_two_annotators_in_the_browser_then_pull_repro_and_load(
             done: list[str] = []
             for _ in claims_tasks:
                 person.open_stream(ids["claims"])
-                text = _task_text(person)
+                _close_instructions(person, "claims")
+                text = _task_text(person, claims_tasks.values())
                 assert text in claims_tasks.values() and text not in done, text
                 for _guard in range(10):
                     shown = person.highlights()
@@ -216,7 +223,8 @@ def test_two_annotators_in_the_browser_then_pull_repro_and_load(
             done = []
             for _ in stance_tasks:
                 person.open_stream(ids["stance"])
-                text = _task_text(person)
+                _close_instructions(person, "stance")
+                text = _task_text(person, stance_tasks.values())
                 assert text in stance_tasks.values() and text not in done, text
                 person.choose(answer_for(STANCE, text))
                 person.shot(f"stance-{len(done) + 1}")

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from agg_support import ARTICLE, run
+from agg_support import ARTICLE, load_fixture, run
 
 from claimset.annotations.aggregate import Span, aggregate_votes, cluster_spans, consensus_span
 from claimset.annotations.config import AggregateConfig
@@ -167,7 +167,9 @@ def test_pushed_tasks_without_answers_and_pair_kinds(tmp_path: Path) -> None:
         },
         "predictions": [],
     }
-    (tasks / "stance.json").write_text(json.dumps([never]))
+    # the task file holds every pushed task: the exported ones and one nobody answered
+    pushed = [{"data": t["data"]} for t in load_fixture("stance")]
+    (tasks / "stance.json").write_text(json.dumps([*pushed, never]))
     pairs = tmp_path / "pairs.parquet"
     pl.DataFrame(
         {"pair_id": ["p-0001", "p-0004"], "pair_kind": ["target", "headline"]}

@@ -117,7 +117,8 @@ def test_html_main_text_only(ingest) -> None:
     assert row["origin_format"] == "html"
     # The <h1> repeats the title: the text holds the headline once, as its first paragraph.
     assert row["text"].count("approves new ferry terminal") == 1
-    assert row["body"].startswith("The harbour authority voted on Thursday")
+    # The byline is printed text and stays (claim candidates leave it out, not ingest).
+    assert row["body"].startswith("By Mara Vell\n\nThe harbour authority voted on Thursday")
 
 
 def test_html_headline_only_page_keeps_its_one_paragraph(ingest) -> None:

@@ -24,7 +24,8 @@ def render_agreement_md(agreement: Mapping[str, Any]) -> str:
         f"- answers in exports: {c.get('annotations_total', 0)} "
         f"(accepted {c.get('accepted', 0)}, cancelled {c.get('quarantined_cancelled', 0)}, "
         f"skipped {c.get('quarantined_skipped', 0)}, duplicates {c.get('quarantined_duplicate', 0)}, "
-        f"not fitting the label config {c.get('quarantined_label_config_mismatch', 0)}); "
+        f"not fitting the label config {c.get('quarantined_label_config_mismatch', 0)}, "
+        f"for tasks not in data/tasks/ {c.get('quarantined_task_not_in_tasks', 0)}); "
         f"drafts excluded: {c.get('drafts', 0)}",
         f"- gold labels: stance {c.get('labels_stance', 0)}, claims {c.get('labels_claims', 0)}; "
         f"unresolved: {c.get('unresolved', 0)}; reviews applied: {c.get('reviews_applied', 0)}",

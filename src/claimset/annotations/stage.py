@@ -24,6 +24,7 @@ from claimset.annotations.config import AggregateConfig
 from claimset.annotations.export import (
     ParsedExport,
     annotations_frame,
+    annotator_of,
     manifest_version,
     parse_export,
     read_export,
@@ -40,6 +41,12 @@ from claimset.errors import ClaimsetError, InputError
 from claimset.stage import StageReport
 
 PROJECTS = ("claims", "stance")
+# Quarantine reason of answers to tasks that data/tasks/ no longer (or never) had.
+STALE_REASON = "task_not_in_tasks"
+
+
+class NoAnnotationsError(ClaimsetError):
+    """No submitted annotation of a current task: the normal state before annotating."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +90,18 @@ def _read_tasks(tasks_dir: Path | None) -> dict[str, dict[str, Any]]:
     return out
 
 
-def load_exports(paths: AggregatePaths, configs: Mapping[str, LabelConfig]) -> ParsedExport:
-    """Parse every known project's export under ``paths.exports`` against its label config."""
+def load_exports(
+    paths: AggregatePaths,
+    configs: Mapping[str, LabelConfig],
+    current: Mapping[str, set[str]] | None = None,
+) -> ParsedExport:
+    """Parse every known project's export under ``paths.exports`` against its label config.
+
+    ``current`` maps ``claims``/``stance`` to the task keys of ``data/tasks/``. An exported
+    task not among them (an export from another corpus or an older task set) is not parsed:
+    its answers are counted and quarantined (reason ``task_not_in_tasks``, naming the export
+    file), so they can never become gold labels for articles that are not in the corpus.
+    """
     parsed = ParsedExport()
     if not paths.exports.is_dir():
         raise InputError(paths.exports, "exports directory not found")
@@ -97,10 +114,91 @@ def load_exports(paths: AggregatePaths, configs: Mapping[str, LabelConfig]) -> P
         if not export.exists():
             continue
         tasks, manifest = read_export(export)
+        parsed.counts["export_files"] += 1
+        if current is not None and project in current:
+            tasks, stale = split_stale(tasks, project, current[project], export)
+            parsed.extend(stale)
         one = parse_export(tasks, project, configs[project], manifest_version(manifest))
         parsed.counts[f"{project}_annotations"] += one.counts["annotations_total"]
         parsed.extend(one)
     return parsed
+
+
+def split_stale(
+    tasks: list[dict[str, Any]], project: str, current: set[str], export: Path
+) -> tuple[list[dict[str, Any]], ParsedExport]:
+    """Keep the exported tasks whose key is in ``current``; quarantine the others' answers."""
+    keep: list[dict[str, Any]] = []
+    stale = ParsedExport()
+    for task in tasks:
+        data = task.get("data") or {}
+        key = str(data.get("task_key") or f"ls-{task.get('id')}")
+        if key in current:
+            keep.append(task)
+            continue
+        stale.counts["stale_tasks"] += 1
+        why = (
+            f"task {key} is in {export} but not in the current task files (data/tasks/"
+            f"{project}.json): an export from another corpus or an older task set"
+        )
+        base = {
+            "project": project,
+            "task_key": key,
+            "task_id": task.get("id"),
+            "export": str(export),
+        }
+        for ann in task.get("annotations") or []:
+            stale.counts["annotations_total"] += 1
+            stale.counts[f"quarantined_{STALE_REASON}"] += 1
+            stale.quarantine.append(
+                {
+                    **base,
+                    "annotation_id": ann.get("id"),
+                    "annotator": annotator_of(ann),
+                    "reason": STALE_REASON,
+                    "detail": why,
+                }
+            )
+        for draft in task.get("drafts") or []:
+            stale.counts["drafts"] += 1
+            stale.counts["quarantined_draft"] += 1
+            stale.quarantine.append(
+                {
+                    **base,
+                    "annotation_id": draft.get("id"),
+                    "annotator": annotator_of(draft),
+                    "reason": "draft",
+                    "detail": f"unsubmitted draft; {why}",
+                }
+            )
+    if stale.counts["stale_tasks"]:
+        stale.counts[f"{project}_stale_annotations"] += stale.counts["annotations_total"]
+    return keep, stale
+
+
+def no_annotations_message(paths: AggregatePaths, counts: Mapping[str, int], n_tasks: int) -> str:
+    """The one message aggregate stops with before anyone has annotated a current task."""
+    where = paths.exports.as_posix()
+    stale = counts.get(f"quarantined_{STALE_REASON}", 0)
+    lines = [
+        f"no annotations yet for the {n_tasks} tasks in "
+        f"{paths.tasks.as_posix() if paths.tasks else 'data/tasks'}/ "
+        f"({where}/ holds {counts.get('export_files', 0)} export file(s)"
+        + (
+            f"; {stale} answer(s) in them belong to tasks that are no longer in data/tasks/"
+            " and are not used"
+            if stale
+            else ""
+        )
+        + ").",
+        "Push the tasks, annotate, pull, then run the pipeline again:",
+        "  claimset studio up      # local Label Studio (once)",
+        "  claimset studio push    # import data/tasks/ into the claims and stance projects",
+        "  (annotators label at the URL that `studio up` prints)",
+        "  claimset studio pull    # export snapshots into " + where + "/",
+        "  dvc repro",
+    ]
+    return "\n".join(lines)
 
 
 def run_aggregate(paths: AggregatePaths, cfg: AggregateConfig) -> StageReport:
@@ -120,7 +218,14 @@ def run_aggregate(paths: AggregatePaths, cfg: AggregateConfig) -> StageReport:
             if own.exists()
             else parse_label_config(review_label_config(kind, base[kind]))
         )
-    parsed = load_exports(paths, configs)
+    task_files = _read_tasks(paths.tasks)
+    current: dict[str, set[str]] | None = None
+    if paths.tasks is not None and paths.tasks.is_dir():
+        # only the kinds that have a task file: without one there is nothing to be stale against
+        current = {k: set() for k in PROJECTS if (paths.tasks / f"{k}.json").exists()}
+        for key, data in task_files.items():
+            current[data["claimset_kind"]].add(key)
+    parsed = load_exports(paths, configs, current)
     articles = (
         pl.read_parquet(paths.articles) if paths.articles and paths.articles.exists() else None
     )
@@ -130,7 +235,9 @@ def run_aggregate(paths: AggregatePaths, cfg: AggregateConfig) -> StageReport:
         gold = import_fnc1(paths.gold_csv, paths.gold_bodies, cfg.gold_annotator, articles)
         parsed.counts["gold_annotations"] += gold.counts["annotations_total"]
         parsed.extend(gold)
-    tasks = {**_read_tasks(paths.tasks), **parsed.tasks}
+    if parsed.counts["accepted"] == 0:
+        raise NoAnnotationsError(no_annotations_message(paths, parsed.counts, len(task_files)))
+    tasks = {**task_files, **parsed.tasks}
     pair_kinds: dict[str, str] = {}
     if paths.stance_pairs is not None and paths.stance_pairs.exists():
         sp = pl.read_parquet(paths.stance_pairs, columns=["pair_id", "pair_kind"])
@@ -262,6 +369,7 @@ def run_aggregate(paths: AggregatePaths, cfg: AggregateConfig) -> StageReport:
         drafts=counts["drafts"],
         duplicates=counts["quarantined_duplicate"],
         misfit=counts["quarantined_label_config_mismatch"],
+        stale=counts[f"quarantined_{STALE_REASON}"],
         unresolved=len(unresolved),
         reviews=outcome["applied"],
     )

@@ -33,8 +33,23 @@ def test_dvc_yaml_keeps_the_corpus_stages_and_fingerprints_the_code() -> None:
     text, dropped, code = project_dvc_yaml((ROOT / "dvc.yaml").read_text())
     spec = yaml.safe_load(text)
     stages = spec["stages"]
-    assert dropped == ["fnc1_baseline", "preannotation_quality"]
+    # The toolkit's own measures and the tagger trained on PolNeAR read ../shared.
+    assert dropped == ["attribution_model", "fnc1_baseline", "preannotation_quality"]
     assert not set(dropped) & set(stages)
+    # ... so no kept stage depends on the tagger they would have written: rules only.
+    written = {
+        str(o if isinstance(o, str) else next(iter(o)))
+        for st in stages.values()
+        for kind in ("outs", "metrics", "plots")
+        for o in st.get(kind, [])
+    }
+    data_deps = {str(d) for st in stages.values() for d in st.get("deps", [])}
+    data_deps = {d for d in data_deps if d.startswith(("data/", "reports/"))}
+    inputs = {"data/raw", "data/annotations"}
+    assert data_deps - inputs <= {w.replace("${dataset.name}", "X") for w in written} | {
+        d for d in data_deps if "${" in d
+    }
+    assert "--attribution-model" not in stages["candidates"]["cmd"]
     assert next(iter(stages)) == "fingerprint" and stages["fingerprint"]["always_changed"] is True
     for name in ("ingest", "segment", "candidates", "tasks", "aggregate", "validate", "split"):
         assert name in stages

@@ -242,3 +242,29 @@ def test_bracketed_acronym_alone_is_no_speaker_and_does_not_hang() -> None:
     )
     assert got
     assert all(c["speaker"] != "" for c in got)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "content", "speaker"),
+    [
+        (
+            "PORT MERRION (Herald) - The city council postponed the vote, according to council minutes.",
+            "The city council postponed the vote",
+            "council minutes",
+        ),
+        (
+            "LOS ANGELES (Reuters) - The mayor said the city would borrow $2 billion.",
+            "the city would borrow $2 billion",
+            "The mayor",
+        ),
+    ],
+)
+def test_a_ledes_dateline_is_cut_from_attributed_spans(sentence, content, speaker):
+    # The dateline was cut from unattributed ledes only; attributed ones kept it in the
+    # content or in the speaker ("LOS ANGELES (Reuters) - The mayor").
+    from claimset.claims.attribution import parse_sentence
+
+    (found,) = parse_sentence(sentence, 0, len(sentence), 14)
+    assert sentence[found.start : found.end] == content
+    assert found.speaker is not None and found.speaker.name == speaker
+    assert sentence[found.speaker.start : found.speaker.end] == speaker

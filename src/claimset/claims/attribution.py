@@ -18,7 +18,7 @@ no reporting verb, no leading "that"; conditions and hedges stay in.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from claimset.claims.cues import (
     ACCORDING_RE,
@@ -28,6 +28,7 @@ from claimset.claims.cues import (
     find_cues,
     locate_cues,
 )
+from claimset.claims.editorial import DATELINE_RE
 from claimset.claims.speakers import (
     FINITE_VERB_RE,
     LEADING_FUNCTION_WORDS,
@@ -389,6 +390,33 @@ def _frame(
 
 
 def parse_sentence(
+    text: str, s_start: int, s_end: int, max_subject_words: int, cue_hits: list[str] | None = None
+) -> list[Attribution]:
+    """Find the attributed claims of the sentence ``text[s_start:s_end]`` (article offsets).
+
+    ``cue_hits``: the cue strings of the sentence in order, when already extracted in bulk
+    (polars); found here otherwise. Returns an empty list when the sentence has no
+    attribution frame; the caller then decides whether it is an unattributed assertion.
+    A lede's dateline ("LOS ANGELES (Reuters) - ") is cut from a content span it opens, as
+    it is from unattributed claims: the place and agency are not part of what is claimed.
+    """
+    found = _parse_sentence(text, s_start, s_end, max_subject_words, cue_hits)
+    dateline = DATELINE_RE.match(text, s_start, s_end)
+    if not dateline or not found:
+        return found
+    cut = dateline.end()
+    out = []
+    for a in found:
+        if s_start <= a.start < cut < a.end:
+            a = replace(a, start=cut)
+        sp = a.speaker
+        if sp is not None and s_start <= sp.start < cut < sp.end:
+            a = replace(a, speaker=replace(sp, start=cut, name=text[cut : sp.end]))
+        out.append(a)
+    return out
+
+
+def _parse_sentence(
     text: str, s_start: int, s_end: int, max_subject_words: int, cue_hits: list[str] | None = None
 ) -> list[Attribution]:
     """Find the attributed claims of the sentence ``text[s_start:s_end]`` (article offsets).

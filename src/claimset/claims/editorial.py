@@ -8,6 +8,8 @@ These patterns are Rust-regex syntax so polars can apply them to the whole sente
 
 from __future__ import annotations
 
+import re
+
 from claimset.claims.regex import polars_regex
 
 # Journalistic framing: the writer interprets or dramatises rather than asserting a fact.
@@ -58,6 +60,9 @@ DATELINE = (
     r"^\s*(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?"
     r"\s*(?:\([^)]{1,40}\))?\s*[-–—]+\s+|\([A-Z][\w ]{1,30}\)\s*[-–—]+\s+)"
 )
+
+# The same dateline for Python's re (attributed ledes are parsed sentence by sentence).
+DATELINE_RE = re.compile(DATELINE)
 
 # Polars (Rust regex) versions: ASCII word boundaries are much faster (claims/regex.py).
 FRAMING = polars_regex(FRAMING)

@@ -263,7 +263,7 @@ def test_two_annotators_in_the_browser_then_pull_repro_and_load(
     got = sorted(
         (
             r["text"],
-            r["speaker"],
+            r["speaker_text"],
             feats["claim_type"].int2str(r["claim_type"]),
             feats["checkworthy"].int2str(r["checkworthy"]),
         )
@@ -275,6 +275,15 @@ def test_two_annotators_in_the_browser_then_pull_repro_and_load(
         for a in answers
     )
     assert got == want
+    # the names the annotators typed in the speaker box reach the release
+    assert sorted(
+        (r["speaker_text"], r["speaker_name"]) for r in rows if r["speaker_text"]
+    ) == sorted(
+        (a["speaker"], a["speaker_name"])
+        for answers in CLAIMS.values()
+        for a in answers
+        if a.get("speaker")
+    )
     # the release's text is the article's own text at the claim's offsets
     import polars as pl
 
